@@ -1,0 +1,70 @@
+# The workbook's one Makefile. `make help` lists the targets.
+#
+# Each area keeps its rules in a fragment beside its files:
+#   lib/lib.mk          the aw library (normal and sanitizer builds)
+#   tests/grade/grade.mk  make grade, and the proof that graders fail and pass
+#   tests/lib.mk        the library's own Check suites
+#   chapters/chapters.mk  the chapters' example programs
+#   book/book.mk        make book
+#   tests/bench/bench.mk  make bench
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+BUILD := build
+
+CC ?= cc
+CFLAGS_STRICT := -std=gnu17 -Wall -Wextra -Werror
+CFLAGS_OPT := -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+
+# Debian packages the workbook needs, by what it needs them for.
+PKGS_BUILD := check liburing-dev pkg-config
+PKGS_BOOK := pandoc
+PKGS_BENCH := libuv1-dev python3-uvloop strace
+
+.PHONY: all help deps deps-book deps-bench clean
+all: lib
+
+help:
+	@echo "make grade            grade your exercises, in order (the main job)"
+	@echo "make grade EX=NAME    grade one exercise, e.g. EX=01-coroutines/first_task"
+	@echo "make grade SRC=DIR    grade another copy laid out like exercises/"
+	@echo "                      (SRC=solutions grades the reference solutions)"
+	@echo "make test             the project's own suite (library, graders, examples)"
+	@echo "make book             render the chapters to build/book/index.html"
+	@echo "make bench            run the benchmarks; results in build/bench/results.json"
+	@echo "make clean            remove build/"
+
+# deps: install what is missing, as root or through sudo; otherwise stop
+# with the one command to run. `dpkg -s` is the cheap check that needs no
+# network; apt-get runs only when something is missing.
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; \
+	  else echo "missing packages:$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
+	  { echo "could not install:$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; }; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(PKGS_BUILD))
+deps-book:
+	$(call install_missing,$(PKGS_BOOK))
+deps-bench:
+	$(call install_missing,$(PKGS_BUILD) $(PKGS_BENCH))
+
+clean:
+	rm -rf $(BUILD)
+
+include lib/lib.mk
+-include tests/lib.mk
+-include tests/grade/grade.mk
+-include chapters/chapters.mk
+-include book/book.mk
+-include tests/bench/bench.mk

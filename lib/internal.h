@@ -1,0 +1,209 @@
+/*
+ * internal.h - the structures behind aw.h, shared by the library's files.
+ * Learners: read aw.h first; this is how it is built.
+ */
+#ifndef AW_INTERNAL_H
+#define AW_INTERNAL_H
+
+#include "aw.h"
+#include "switch.h"
+
+/* ---- errors (error.c) ---------------------------------------------- */
+
+/* Record a message for aw_last_error() and return code, so a failing
+ * function can end with `return aw__fail(code, "fmt", ...)`. */
+int aw__fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- time (clock.c) -------------------------------------------------- */
+
+typedef int64_t aw_ns; /* nanoseconds on the loop's clock */
+#define AW_NS_PER_SEC 1000000000LL
+
+aw_ns aw__monotonic_ns(void);
+aw_ns aw__loop_now(const aw_loop *loop);
+aw_ns aw__seconds_to_ns(double seconds);
+
+/* ---- timers (timer.c) -------------------------------------------------- */
+
+/* A timer lives in the loop's min-heap, ordered by (when, seq): equal
+ * deadlines fire in the order they were scheduled. Timers made by
+ * aw_call_later are malloc'd; the library's own (a task's sleep) are
+ * embedded in the object that uses them and never freed by the heap. */
+typedef struct aw_timer {
+    aw_ns when;
+    uint64_t seq;       /* schedule order; also the public timer id */
+    size_t heap_index;  /* position in the heap, for O(log n) removal */
+    aw_callback fn;
+    void *arg;
+    bool owned_by_heap; /* free() it after it fires or is cancelled */
+} aw_timer;
+
+typedef struct {
+    aw_timer **items;
+    size_t len, cap;
+} aw_timer_heap;
+
+void aw__timer_init(aw_timer *timer, aw_callback fn, void *arg);
+int aw__timer_push(aw_loop *loop, aw_timer *timer);
+void aw__timer_remove(aw_loop *loop, aw_timer *timer);
+aw_timer *aw__timer_peek(const aw_loop *loop);
+aw_timer *aw__timer_pop(aw_loop *loop);
+bool aw__timer_armed(const aw_timer *timer);
+void aw__timer_heap_free(aw_loop *loop);
+
+/* ---- the ready queue (ready.c) ------------------------------------------ */
+
+/* A ring buffer of callbacks to run on the next pass: no allocation per
+ * aw_call_soon once it has grown to the loop's working size. */
+typedef struct {
+    aw_callback fn;
+    void *arg;
+} aw_ready_item;
+
+typedef struct {
+    aw_ready_item *items;
+    size_t head, len, cap; /* cap is a power of two */
+} aw_ready_queue;
+
+int aw__ready_push(aw_ready_queue *q, aw_callback fn, void *arg);
+bool aw__ready_pop(aw_ready_queue *q, aw_ready_item *out);
+void aw__ready_free(aw_ready_queue *q);
+
+/* ---- backends (backend.h) ------------------------------------------------ */
+
+#include "backend.h"
+
+/* What the loop knows about one file descriptor. */
+typedef struct {
+    int mask; /* AW_READABLE | AW_WRITABLE currently registered */
+    aw_callback on_readable;
+    void *readable_arg;
+    aw_callback on_writable;
+    void *writable_arg;
+} aw_fd_watch;
+
+/* ---- futures (future.c) -------------------------------------------------- */
+
+typedef struct aw_done_node {
+    aw_done_callback cb;
+    void *arg;
+    aw_future *future;
+    struct aw_done_node *next;
+    bool embedded; /* part of another object (a task): never free()d */
+} aw_done_node;
+
+struct aw_future {
+    aw_loop *loop;
+    aw_future_state state;
+    int refs;
+    void *result;
+    int error;
+    char *message;
+    bool retrieved;          /* someone looked at the outcome */
+    aw_done_node *callbacks; /* in the order they were added */
+    aw_done_node **callbacks_tail;
+    aw_task *task; /* non-NULL if this future is a task's */
+    /* Called when the future is cancelled, before its callbacks run: lets
+     * the code that completes it (a timer, an I/O watch) let go. */
+    void (*on_cancel)(aw_future *future, void *arg);
+    void *on_cancel_arg;
+};
+
+void aw__future_init(aw_future *f, aw_loop *loop);
+void aw__future_clear(aw_future *f);
+/* Add or remove a callback node owned by the caller (no allocation). */
+void aw__future_add_node(aw_future *f, aw_done_node *node);
+void aw__future_remove_node(aw_future *f, aw_done_node *node);
+/* For aw_loop_close: ready-queue items that hold a future reference. */
+bool aw__is_done_node_item(aw_callback fn);
+void aw__discard_done_node(void *node);
+
+/* ---- tasks (task.c) ----------------------------------------------------- */
+
+struct aw_task {
+    aw_future future; /* first, so a task is a future */
+    aw_loop *loop;
+    uint64_t id;
+    char *name;
+    char origin[96]; /* "file:line" of aw_task_create */
+    aw_task_fn fn;
+    void *arg;
+    aw_task_state state;
+    bool started;
+    bool scheduled;        /* a step is in the ready queue */
+    bool finished;         /* fn has returned; the loop settles the rest */
+    void *result_on_finish;
+    bool must_cancel;      /* cancel requested; delivered at the next await */
+    int raised;            /* error set by aw_raise, 0 if none */
+    char *raised_message;
+    aw_future *awaiting;   /* the future the task is suspended on */
+    aw_done_node wakeup;   /* registered on `awaiting`; embedded, no malloc */
+    aw_timer sleep_timer;  /* for aw_sleep, embedded */
+    aw_context context;    /* saved registers while suspended */
+    struct aw_stack *stack;
+    struct aw_task *prev, *next; /* the loop's list of pending tasks */
+};
+
+/* ---- stacks (stack.c) ------------------------------------------------ */
+
+typedef struct aw_stack {
+    void *base;   /* start of the mapping: the guard page */
+    size_t size;  /* whole mapping, guard page included */
+    unsigned valgrind_id;
+    struct aw_stack *next_free;
+} aw_stack;
+
+aw_stack *aw__stack_get(aw_loop *loop);
+void aw__stack_put(aw_loop *loop, aw_stack *stack);
+void aw__stack_pool_free(aw_loop *loop);
+void *aw__stack_top(const aw_stack *stack);
+void aw__stack_watch_overflow(void);
+
+/* ---- the loop (loop.c) ------------------------------------------------- */
+
+struct aw_loop {
+    aw_loop_state state;
+    const aw_backend_ops *backend;
+    void *backend_data;
+    bool debug;
+    bool virtual_clock;
+    aw_ns virtual_now;
+    size_t stack_size;
+
+    aw_ready_queue ready;
+    aw_timer_heap timers;
+    uint64_t next_timer_seq;
+
+    aw_fd_watch *fds; /* indexed by file descriptor */
+    int fds_cap;
+    int watched_fds;  /* descriptors with a non-zero mask */
+    int inflight_ops; /* proactor operations submitted, not yet completed */
+
+    aw_task *tasks;   /* pending tasks, a doubly linked list */
+    size_t pending_tasks;
+    uint64_t next_task_id;
+    aw_task *current; /* the running task, or NULL */
+    aw_context main_context; /* where tasks switch back to */
+    aw_stack *free_stacks;   /* a small pool, reused by new tasks */
+    size_t free_stack_count;
+    bool stop_requested;
+};
+
+/* The backend for a kind (AW_BACKEND_DEFAULT reads $AW_BACKEND), or
+ * NULL after failing with a message (backends.c). */
+const aw_backend_ops *aw__backend_choose(aw_backend_kind kind);
+
+/* Called by backends for each descriptor the kernel reports ready. */
+void aw__loop_fd_ready(aw_loop *loop, int fd, int mask);
+
+/* Free a finished task (when its last reference goes). */
+void aw__task_free(aw_task *task);
+/* The running task, or NULL after failing with a message naming `who`. */
+aw_task *aw__task_require(const char *who);
+/* Park the running task until something schedules it again. */
+void aw__task_suspend(aw_task *task);
+/* Schedule a task's next step through the ready queue. */
+int aw__task_schedule(aw_task *task);
+
+#endif

@@ -1,0 +1,405 @@
+/*
+ * task.c - tasks: coroutines with their own stacks, driven by the loop.
+ *
+ * A task's life:
+ *
+ *   create --> [scheduled] --step--> RUNNING --aw_await--> [suspended]
+ *                   ^                   |                      |
+ *                   +------- wakeup ----+----------------------+
+ *                                       |
+ *                          fn returns: DONE or CANCELLED
+ *
+ * The loop runs on the thread's own stack. A step switches to the task's
+ * stack (aw__switch) and returns when the task suspends or finishes. Only
+ * the loop resumes tasks, and a task only ever switches back to the loop:
+ * one level, like asyncio, where a coroutine yields to the loop's Task.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AW_ASAN 1
+#endif
+#endif
+
+#ifdef AW_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+/* ---- switching, told to AddressSanitizer ------------------------------ */
+
+/* ASan tracks one stack per thread; these calls tell it when we move to
+ * another, or it reports false stack-buffer errors. */
+static void switch_to_task(aw_loop *loop, aw_task *t)
+{
+#ifdef AW_ASAN
+    void *fake = NULL;
+    __sanitizer_start_switch_fiber(&fake, (char *)t->stack->base,
+                                   t->stack->size);
+    aw__switch(&loop->main_context, &t->context);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+    aw__switch(&loop->main_context, &t->context);
+#endif
+}
+
+#ifdef AW_ASAN
+static __thread const void *main_stack_bottom;
+static __thread size_t main_stack_size;
+#endif
+
+static void switch_to_loop(aw_task *t, bool finished)
+{
+    aw_loop *loop = t->loop;
+#ifdef AW_ASAN
+    void *fake = NULL;
+    /* A finished task's stack is never resumed: pass NULL to free it. */
+    __sanitizer_start_switch_fiber(finished ? NULL : &fake, main_stack_bottom,
+                                   main_stack_size);
+    aw__switch(&t->context, &loop->main_context);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+    (void)finished;
+    aw__switch(&t->context, &loop->main_context);
+#endif
+}
+
+/* The first thing that runs on a new task's stack. */
+static void task_entry(void *arg)
+{
+    aw_task *t = arg;
+#ifdef AW_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &main_stack_bottom,
+                                    &main_stack_size);
+#endif
+    void *result = t->fn(t->arg);
+    t->result_on_finish = result;
+    t->finished = true;
+    switch_to_loop(t, true);
+    abort(); /* a finished task is never resumed */
+}
+
+/* ---- life and death ------------------------------------------------------ */
+
+aw_task *aw_task_create_at(aw_loop *loop, aw_task_fn fn, void *arg,
+                           const char *name, const char *file, int line)
+{
+    if (!loop || !fn) {
+        aw__fail(AW_EMISUSE, "aw_task_create: loop and function are required");
+        return NULL;
+    }
+    if (loop->state == AW_LOOP_CLOSED) {
+        aw__fail(AW_EMISUSE, "aw_task_create: the loop is closed");
+        return NULL;
+    }
+    aw_task *t = calloc(1, sizeof *t);
+    if (!t) {
+        aw__fail(-ENOMEM, "aw_task_create: out of memory");
+        return NULL;
+    }
+    aw__future_init(&t->future, loop);
+    t->future.task = t;
+    t->loop = loop;
+    t->id = ++loop->next_task_id;
+    t->fn = fn;
+    t->arg = arg;
+    t->state = AW_TASK_PENDING;
+    if (name) {
+        t->name = strdup(name);
+    } else {
+        char buf[32];
+        snprintf(buf, sizeof buf, "Task-%llu", (unsigned long long)t->id);
+        t->name = strdup(buf);
+    }
+    const char *base = file ? strrchr(file, '/') : NULL;
+    snprintf(t->origin, sizeof t->origin, "%s:%d",
+             base ? base + 1 : file ? file : "?", line);
+    aw__timer_init(&t->sleep_timer, NULL, NULL);
+    t->stack = aw__stack_get(loop);
+    if (!t->name || !t->stack || aw__task_schedule(t) != 0) {
+        if (t->stack)
+            aw__stack_put(loop, t->stack);
+        free(t->name);
+        free(t);
+        aw__fail(-ENOMEM, "aw_task_create: out of memory");
+        return NULL;
+    }
+    aw__context_init(&t->context, aw__stack_top(t->stack), task_entry, t);
+    aw__stack_watch_overflow();
+
+    /* Pending tasks are linked into the loop, which holds a reference
+     * until the task ends: a task runs even if its creator lets go. */
+    t->next = loop->tasks;
+    if (loop->tasks)
+        loop->tasks->prev = t;
+    loop->tasks = t;
+    loop->pending_tasks++;
+    t->future.refs++;
+    return t;
+}
+
+aw_task *aw_task_retain(aw_task *t)
+{
+    if (t)
+        aw_future_retain(&t->future);
+    return t;
+}
+
+void aw_task_release(aw_task *t)
+{
+    if (t)
+        aw_future_release(&t->future);
+}
+
+void aw__task_free(aw_task *t)
+{
+    aw__future_clear(&t->future);
+    free(t->raised_message);
+    free(t->name);
+    free(t);
+}
+
+static void unlink_pending(aw_task *t)
+{
+    aw_loop *loop = t->loop;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        loop->tasks = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+    loop->pending_tasks--;
+}
+
+/* The coroutine has returned (or was cancelled before it started):
+ * settle the task's future and let go of the stack. */
+static void task_complete(aw_task *t, void *result)
+{
+    aw_loop *loop = t->loop;
+    if (t->stack) {
+        aw__stack_put(loop, t->stack);
+        t->stack = NULL;
+    }
+    if (t->raised == AW_ECANCELLED) {
+        t->state = AW_TASK_CANCELLED;
+        aw_future_set_error(&t->future, AW_ECANCELLED, t->raised_message);
+    } else if (t->raised) {
+        t->state = AW_TASK_DONE;
+        aw_future_set_error(&t->future, t->raised, t->raised_message);
+    } else {
+        t->state = AW_TASK_DONE;
+        aw_future_set_result(&t->future, result);
+    }
+    unlink_pending(t);
+    aw_future_release(&t->future); /* the loop's reference */
+}
+
+/* One step: run the task until it suspends or finishes. */
+static void task_step(void *arg)
+{
+    aw_task *t = arg;
+    aw_loop *loop = t->loop;
+    t->scheduled = false;
+    if (t->state == AW_TASK_DONE || t->state == AW_TASK_CANCELLED)
+        return;
+    if (!t->started && t->must_cancel) {
+        /* Cancelled before it ever ran: its function never starts. */
+        t->raised = AW_ECANCELLED;
+        task_complete(t, NULL);
+        return;
+    }
+    t->started = true;
+    t->state = AW_TASK_RUNNING;
+    loop->current = t;
+    switch_to_task(loop, t);
+    loop->current = NULL;
+    if (t->finished)
+        task_complete(t, t->result_on_finish);
+    else
+        t->state = AW_TASK_PENDING;
+}
+
+int aw__task_schedule(aw_task *t)
+{
+    if (t->scheduled)
+        return 0; /* one step at a time */
+    int rc = aw__ready_push(&t->loop->ready, task_step, t);
+    if (rc == 0)
+        t->scheduled = true;
+    return rc;
+}
+
+void aw__task_suspend(aw_task *t)
+{
+    switch_to_loop(t, false);
+}
+
+aw_task *aw__task_require(const char *who)
+{
+    aw_loop *loop = aw_running_loop();
+    if (!loop || !loop->current) {
+        aw__fail(AW_EMISUSE, "%s: called outside a task (only a task can "
+                             "wait; create one with aw_task_create)",
+                 who);
+        return NULL;
+    }
+    return loop->current;
+}
+
+/* ---- awaiting ---------------------------------------------------------- */
+
+static void wake_task(aw_future *f, void *arg)
+{
+    (void)f;
+    aw__task_schedule(arg);
+}
+
+/* A pending cancellation, delivered at an await point. */
+static bool take_cancel(aw_task *t)
+{
+    if (!t->must_cancel)
+        return false;
+    t->must_cancel = false;
+    aw__fail(AW_ECANCELLED, "task '%s' was cancelled", t->name);
+    return true;
+}
+
+int aw_await(aw_future *f, void **result)
+{
+    aw_task *t = aw__task_require("aw_await");
+    if (!t)
+        return AW_EMISUSE;
+    if (!f)
+        return aw__fail(AW_EMISUSE, "aw_await: future is NULL");
+    if (f->loop != t->loop)
+        return aw__fail(AW_EMISUSE, "aw_await: the future belongs to another "
+                                    "loop than task '%s'",
+                        t->name);
+    if (f == &t->future)
+        return aw__fail(AW_EMISUSE, "aw_await: task '%s' awaits itself, "
+                                    "which can never finish",
+                        t->name);
+    if (take_cancel(t))
+        return AW_ECANCELLED;
+
+    if (f->state == AW_PENDING) {
+        aw_future_retain(f); /* alive until we have looked at it */
+        t->awaiting = f;
+        t->wakeup = (aw_done_node){.cb = wake_task, .arg = t, .embedded = true};
+        aw__future_add_node(f, &t->wakeup);
+        aw__task_suspend(t);
+        t->awaiting = NULL;
+        if (f->state == AW_PENDING) /* woken early: by a cancellation */
+            aw__future_remove_node(f, &t->wakeup);
+        aw_future_release(f);
+        if (take_cancel(t))
+            return AW_ECANCELLED;
+        if (f->state == AW_PENDING)
+            return aw__fail(AW_ESTATE, "aw_await: woken while the future is "
+                                       "still pending");
+    }
+    f->retrieved = true;
+    if (result)
+        *result = f->state == AW_DONE ? f->result : NULL;
+    if (f->error)
+        aw__fail(f->error, "%s", aw_future_message(f));
+    return f->error;
+}
+
+void *aw_raise(int code, const char *message)
+{
+    aw_task *t = aw__task_require("aw_raise");
+    if (!t)
+        return NULL;
+    if (code >= 0)
+        code = AW_EMISUSE; /* an error must be an error */
+    t->raised = code;
+    free(t->raised_message);
+    t->raised_message = strdup(message ? message : aw_strerror(code));
+    return NULL;
+}
+
+/* ---- cancelling --------------------------------------------------------- */
+
+bool aw_task_cancel(aw_task *t)
+{
+    if (!t || t->state == AW_TASK_DONE || t->state == AW_TASK_CANCELLED)
+        return false;
+    t->must_cancel = true;
+    /* A suspended task is woken by cancelling what it waits on (asyncio
+     * does the same). If that future is done already, its wakeup is on
+     * the way, and the cancellation is delivered when it arrives. A task
+     * that is not suspended takes the cancellation at its next await. */
+    if (t->awaiting)
+        aw_future_cancel(t->awaiting);
+    return true;
+}
+
+/* ---- looking at a task ------------------------------------------------------ */
+
+aw_future *aw_task_future(aw_task *t)
+{
+    return t ? &t->future : NULL;
+}
+
+aw_task *aw_future_task(aw_future *f)
+{
+    return f ? f->task : NULL;
+}
+
+const char *aw_task_name(const aw_task *t)
+{
+    return t->name;
+}
+
+uint64_t aw_task_id(const aw_task *t)
+{
+    return t->id;
+}
+
+aw_task_state aw_task_state_of(const aw_task *t)
+{
+    return t->state;
+}
+
+aw_loop *aw_task_loop(const aw_task *t)
+{
+    return t->loop;
+}
+
+const char *aw_task_origin(const aw_task *t)
+{
+    return t->origin;
+}
+
+aw_future *aw_task_awaiting(const aw_task *t)
+{
+    return t->awaiting;
+}
+
+void *aw_task_result(const aw_task *t)
+{
+    return aw_future_result(&t->future);
+}
+
+int aw_task_error(aw_task *t)
+{
+    return aw_future_error(&t->future);
+}
+
+const char *aw_task_message(const aw_task *t)
+{
+    return aw_future_message(&t->future);
+}
+
+aw_task *aw_current_task(void)
+{
+    aw_loop *loop = aw_running_loop();
+    return loop ? loop->current : NULL;
+}
