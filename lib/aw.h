@@ -247,4 +247,8 @@ void *aw_raise(int code, const char *message);
  * The caller owns one reference to the returned future. */
 aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
 
+/* The rest of the interface, one header per area. */
+#include "aw_introspect.h" /* all tasks, task dumps, debug mode, tracing */
+#include "aw_io.h"         /* sockets, streams, servers */
+
 #endif

@@ -11,6 +11,8 @@
 #define AW_BACKEND_H
 
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 enum { AW_READABLE = 1, AW_WRITABLE = 2 };
 
@@ -27,6 +29,18 @@ typedef struct aw_backend_ops {
     /* Wait at most timeout_ns (-1: no limit, 0: don't block) and report
      * each ready descriptor. Returns the number reported or an error. */
     int (*poll)(struct aw_loop *loop, int64_t timeout_ns);
+
+    /* A proactor (io_uring) performs I/O itself and reports completions.
+     * It fills in these; selectors leave them NULL, and io.c then tries
+     * the system call and waits for readiness on EAGAIN. Each is called
+     * inside a task, may suspend it, and returns a count, a descriptor,
+     * 0, or a negative error. */
+    ssize_t (*recv)(struct aw_loop *loop, int fd, void *buf, size_t len);
+    ssize_t (*send)(struct aw_loop *loop, int fd, const void *buf, size_t len);
+    int (*accept)(struct aw_loop *loop, int listen_fd);
+    int (*connect)(struct aw_loop *loop, int fd, const struct sockaddr *addr,
+                   socklen_t addrlen);
+    int (*close)(struct aw_loop *loop, int fd);
 } aw_backend_ops;
 
 extern const aw_backend_ops aw__backend_epoll;

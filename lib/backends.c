@@ -45,8 +45,9 @@ const aw_backend_ops *aw__backend_choose(aw_backend_kind kind)
         for (int i = 0; i < NBACKENDS; i++)
             if (strcmp(backends[i].ops->name, name) == 0)
                 return backends[i].ops;
-        aw__fail(AW_EMISUSE, "aw_loop_new: AW_BACKEND=%s is not a backend "
-                             "(try epoll, poll, select or io_uring)",
+        aw__fail(AW_EMISUSE,
+                 "aw_loop_new: AW_BACKEND=%s is not a backend "
+                 "(try epoll, poll, select or io_uring)",
                  name);
         return NULL;
     }

@@ -37,8 +37,9 @@ static int change(aw_loop *loop, int fd, int event, aw_callback fn, void *arg,
     if (fd < 0)
         return aw__fail(AW_EMISUSE, "%s: invalid descriptor %d", who, fd);
     if (!loop->backend->watch)
-        return aw__fail(AW_EMISUSE, "%s: the %s backend reports completions, "
-                                    "not readiness",
+        return aw__fail(AW_EMISUSE,
+                        "%s: the %s backend reports completions, "
+                        "not readiness",
                         who, loop->backend->name);
     aw_fd_watch *w = fd < loop->fds_cap || fn ? watch_for(loop, fd) : NULL;
     if (!w)

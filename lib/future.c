@@ -177,8 +177,7 @@ int aw_future_add_done_callback(aw_future *f, aw_done_callback cb, void *arg)
     return 0;
 }
 
-int aw_future_remove_done_callback(aw_future *f, aw_done_callback cb,
-                                   void *arg)
+int aw_future_remove_done_callback(aw_future *f, aw_done_callback cb, void *arg)
 {
     int removed = 0;
     aw_done_node **link = &f->callbacks;

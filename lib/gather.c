@@ -56,8 +56,9 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         if (!futures[i] || futures[i]->loop != loop) {
-            aw__fail(AW_EMISUSE, "aw_gather: future %zu is NULL or belongs "
-                                 "to another loop",
+            aw__fail(AW_EMISUSE,
+                     "aw_gather: future %zu is NULL or belongs "
+                     "to another loop",
                      i);
             return NULL;
         }

@@ -32,8 +32,8 @@ aw_ns aw__seconds_to_ns(double seconds);
  * embedded in the object that uses them and never freed by the heap. */
 typedef struct aw_timer {
     aw_ns when;
-    uint64_t seq;       /* schedule order; also the public timer id */
-    size_t heap_index;  /* position in the heap, for O(log n) removal */
+    uint64_t seq;      /* schedule order; also the public timer id */
+    size_t heap_index; /* position in the heap, for O(log n) removal */
     aw_callback fn;
     void *arg;
     bool owned_by_heap; /* free() it after it fires or is cancelled */
@@ -131,16 +131,16 @@ struct aw_task {
     void *arg;
     aw_task_state state;
     bool started;
-    bool scheduled;        /* a step is in the ready queue */
-    bool finished;         /* fn has returned; the loop settles the rest */
+    bool scheduled; /* a step is in the ready queue */
+    bool finished;  /* fn has returned; the loop settles the rest */
     void *result_on_finish;
-    bool must_cancel;      /* cancel requested; delivered at the next await */
-    int raised;            /* error set by aw_raise, 0 if none */
+    bool must_cancel; /* cancel requested; delivered at the next await */
+    int raised;       /* error set by aw_raise, 0 if none */
     char *raised_message;
-    aw_future *awaiting;   /* the future the task is suspended on */
-    aw_done_node wakeup;   /* registered on `awaiting`; embedded, no malloc */
-    aw_timer sleep_timer;  /* for aw_sleep, embedded */
-    aw_context context;    /* saved registers while suspended */
+    aw_future *awaiting;  /* the future the task is suspended on */
+    aw_done_node wakeup;  /* registered on `awaiting`; embedded, no malloc */
+    aw_timer sleep_timer; /* for aw_sleep, embedded */
+    aw_context context;   /* saved registers while suspended */
     struct aw_stack *stack;
     struct aw_task *prev, *next; /* the loop's list of pending tasks */
 };
@@ -148,8 +148,8 @@ struct aw_task {
 /* ---- stacks (stack.c) ------------------------------------------------ */
 
 typedef struct aw_stack {
-    void *base;   /* start of the mapping: the guard page */
-    size_t size;  /* whole mapping, guard page included */
+    void *base;  /* start of the mapping: the guard page */
+    size_t size; /* whole mapping, guard page included */
     unsigned valgrind_id;
     struct aw_stack *next_free;
 } aw_stack;
@@ -180,10 +180,10 @@ struct aw_loop {
     int watched_fds;  /* descriptors with a non-zero mask */
     int inflight_ops; /* proactor operations submitted, not yet completed */
 
-    aw_task *tasks;   /* pending tasks, a doubly linked list */
+    aw_task *tasks; /* pending tasks, a doubly linked list */
     size_t pending_tasks;
     uint64_t next_task_id;
-    aw_task *current; /* the running task, or NULL */
+    aw_task *current;        /* the running task, or NULL */
     aw_context main_context; /* where tasks switch back to */
     aw_stack *free_stacks;   /* a small pool, reused by new tasks */
     size_t free_stack_count;

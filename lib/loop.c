@@ -79,7 +79,8 @@ int aw_call_soon(aw_loop *loop, aw_callback fn, void *arg)
     return rc ? aw__fail(rc, "aw_call_soon: out of memory") : 0;
 }
 
-/* ---- one pass ------------------------------------------------------------- */
+/* ---- one pass -------------------------------------------------------------
+ */
 
 /* How long the backend may block, in ns; -1 means until I/O arrives. */
 static aw_ns poll_timeout(aw_loop *loop)
@@ -132,7 +133,8 @@ static int run_once(aw_loop *loop)
     return 0;
 }
 
-/* ---- running and stopping -------------------------------------------------- */
+/* ---- running and stopping --------------------------------------------------
+ */
 
 static int check_can_run(aw_loop *loop, const char *who)
 {
@@ -208,7 +210,8 @@ int aw_loop_stop(aw_loop *loop)
     return 0;
 }
 
-/* ---- closing -------------------------------------------------------------- */
+/* ---- closing --------------------------------------------------------------
+ */
 
 int aw_loop_close(aw_loop *loop)
 {

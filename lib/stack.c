@@ -56,8 +56,8 @@ static aw_stack *stack_map(size_t usable)
 #ifdef AW_HAVE_VALGRIND
     /* valgrind must know this memory is a stack, or it reports every
      * switch as a wild jump of the stack pointer. */
-    s->valgrind_id = VALGRIND_STACK_REGISTER((char *)base + page,
-                                             (char *)base + size);
+    s->valgrind_id =
+        VALGRIND_STACK_REGISTER((char *)base + page, (char *)base + size);
 #endif
     return s;
 }
@@ -147,11 +147,12 @@ void aw__stack_watch_overflow(void)
     if (installed)
         return;
     installed = true;
-    /* The handler needs a stack of its own: the task's is full. */
-    static __thread char *alt;
+    /* The handler needs a stack of its own: the task's is full. It lives
+     * as long as the thread, so it is mapped once and never unmapped. */
     size_t alt_size = 64 * 1024;
-    alt = malloc(alt_size);
-    if (!alt)
+    void *alt = mmap(NULL, alt_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (alt == MAP_FAILED)
         return;
     stack_t ss = {.ss_sp = alt, .ss_size = alt_size, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0)

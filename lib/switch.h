@@ -22,7 +22,7 @@ void aw__switch(aw_context *from, aw_context *to);
 
 /* Make *ctx start entry(arg) on the stack that ends at stack_top the
  * first time it is switched to. entry must never return. */
-void aw__context_init(aw_context *ctx, void *stack_top,
-                      void (*entry)(void *), void *arg);
+void aw__context_init(aw_context *ctx, void *stack_top, void (*entry)(void *),
+                      void *arg);
 
 #endif

@@ -74,8 +74,7 @@ static void task_entry(void *arg)
 {
     aw_task *t = arg;
 #ifdef AW_ASAN
-    __sanitizer_finish_switch_fiber(NULL, &main_stack_bottom,
-                                    &main_stack_size);
+    __sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
 #endif
     void *result = t->fn(t->arg);
     t->result_on_finish = result;
@@ -118,7 +117,10 @@ aw_task *aw_task_create_at(aw_loop *loop, aw_task_fn fn, void *arg,
     }
     const char *base = file ? strrchr(file, '/') : NULL;
     snprintf(t->origin, sizeof t->origin, "%s:%d",
-             base ? base + 1 : file ? file : "?", line);
+             base   ? base + 1
+             : file ? file
+                    : "?",
+             line);
     aw__timer_init(&t->sleep_timer, NULL, NULL);
     t->stack = aw__stack_get(loop);
     if (!t->name || !t->stack || aw__task_schedule(t) != 0) {
@@ -244,8 +246,9 @@ aw_task *aw__task_require(const char *who)
 {
     aw_loop *loop = aw_running_loop();
     if (!loop || !loop->current) {
-        aw__fail(AW_EMISUSE, "%s: called outside a task (only a task can "
-                             "wait; create one with aw_task_create)",
+        aw__fail(AW_EMISUSE,
+                 "%s: called outside a task (only a task can "
+                 "wait; create one with aw_task_create)",
                  who);
         return NULL;
     }
@@ -278,12 +281,14 @@ int aw_await(aw_future *f, void **result)
     if (!f)
         return aw__fail(AW_EMISUSE, "aw_await: future is NULL");
     if (f->loop != t->loop)
-        return aw__fail(AW_EMISUSE, "aw_await: the future belongs to another "
-                                    "loop than task '%s'",
+        return aw__fail(AW_EMISUSE,
+                        "aw_await: the future belongs to another "
+                        "loop than task '%s'",
                         t->name);
     if (f == &t->future)
-        return aw__fail(AW_EMISUSE, "aw_await: task '%s' awaits itself, "
-                                    "which can never finish",
+        return aw__fail(AW_EMISUSE,
+                        "aw_await: task '%s' awaits itself, "
+                        "which can never finish",
                         t->name);
     if (take_cancel(t))
         return AW_ECANCELLED;
@@ -341,7 +346,8 @@ bool aw_task_cancel(aw_task *t)
     return true;
 }
 
-/* ---- looking at a task ------------------------------------------------------ */
+/* ---- looking at a task ------------------------------------------------------
+ */
 
 aw_future *aw_task_future(aw_task *t)
 {

@@ -179,7 +179,8 @@ int aw_timer_cancel(aw_loop *loop, uint64_t id)
             return 0;
         }
     }
-    return aw__fail(AW_ESTATE, "aw_timer_cancel: timer %llu has already "
-                               "fired or was cancelled",
+    return aw__fail(AW_ESTATE,
+                    "aw_timer_cancel: timer %llu has already "
+                    "fired or was cancelled",
                     (unsigned long long)id);
 }

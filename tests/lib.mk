@@ -1,0 +1,30 @@
+# tests/lib.mk - the library's own Check suites.
+#
+# Every tests/lib/test_*.c is one binary, linked with the sanitizer build
+# of the library. A suite that should run once per backend says so in a
+# line comment:   // lib-test-backends: epoll poll select io_uring
+# tests/lib/run.sh runs them all and prints one line per run; a binary
+# that exits 77 is counted as skipped and must print why.
+
+CHECK_FLAGS = $(shell pkg-config --cflags --libs check 2>/dev/null)
+LIB_TEST_SRCS := $(wildcard tests/lib/test_*.c)
+LIB_TEST_BINS := $(patsubst tests/lib/%.c,$(BUILD)/tests/lib/%,$(LIB_TEST_SRCS))
+LIB_TEST_VG_BINS := $(patsubst tests/lib/%.c,$(BUILD)/tests/lib-vg/%,$(LIB_TEST_SRCS))
+
+.PHONY: test-lib test-lib-valgrind
+test-lib: $(LIB_TEST_BINS)
+	@bash tests/lib/run.sh $(BUILD)/tests/lib $(LIB_TEST_BINS)
+
+# The same suites without sanitizers, in-process, under valgrind.
+test-lib-valgrind: $(LIB_TEST_VG_BINS)
+	@VALGRIND=1 bash tests/lib/run.sh $(BUILD)/tests/lib-vg $(LIB_TEST_VG_BINS)
+
+$(BUILD)/tests/lib/%: tests/lib/%.c tests/lib/runner.c tests/lib/runner.h $(BUILD)/lib-san/libaw.a | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_STRICT) -O1 -g $(SAN_FLAGS) -Ilib -Itests/lib $< tests/lib/runner.c \
+	  $(BUILD)/lib-san/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
+
+$(BUILD)/tests/lib-vg/%: tests/lib/%.c tests/lib/runner.c tests/lib/runner.h $(BUILD)/lib/libaw.a | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_STRICT) -O1 -g -Ilib -Itests/lib $< tests/lib/runner.c \
+	  $(BUILD)/lib/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
