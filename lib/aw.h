@@ -107,6 +107,13 @@ int aw_loop_run_until_complete(aw_loop *loop, aw_future *future);
 /* Ask a running loop to stop after the current pass. */
 int aw_loop_stop(aw_loop *loop);
 
+/* Can this backend run here? 0 if so; otherwise AW_EUNAVAILABLE (or
+ * another error), with the cause in why, e.g. "io_uring_setup: Operation
+ * not permitted (blocked by seccomp?)". why may be NULL. */
+int aw_backend_available(aw_backend_kind kind, char *why, size_t len);
+/* The backend's name: "epoll", "poll", "select" or "io_uring". */
+const char *aw_backend_kind_name(aw_backend_kind kind);
+
 aw_loop_state aw_loop_state_of(const aw_loop *loop);
 const char *aw_loop_backend_name(const aw_loop *loop);
 /* The loop running in this thread, or NULL. */

@@ -10,6 +10,7 @@
 #ifndef AW_BACKEND_H
 #define AW_BACKEND_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -20,6 +21,9 @@ struct aw_loop;
 
 typedef struct aw_backend_ops {
     const char *name;
+    /* Optional: can this backend run on this machine? 0 if so, else a
+     * negative error with the cause written to why. NULL: always. */
+    int (*probe)(char *why, size_t len);
     /* Set up loop->backend_data. Returns 0 or a negative error. */
     int (*create)(struct aw_loop *loop);
     void (*destroy)(struct aw_loop *loop);

@@ -20,7 +20,7 @@ static const struct {
 
 enum { NBACKENDS = sizeof backends / sizeof backends[0] };
 
-static const char *kind_name(aw_backend_kind kind)
+const char *aw_backend_kind_name(aw_backend_kind kind)
 {
     switch (kind) {
     case AW_BACKEND_EPOLL:
@@ -55,6 +55,25 @@ const aw_backend_ops *aw__backend_choose(aw_backend_kind kind)
         if (backends[i].kind == kind)
             return backends[i].ops;
     aw__fail(AW_EUNAVAILABLE, "aw_loop_new: the %s backend is not built in",
-             kind_name(kind));
+             aw_backend_kind_name(kind));
     return NULL;
+}
+
+int aw_backend_available(aw_backend_kind kind, char *why, size_t len)
+{
+    if (why && len)
+        why[0] = '\0';
+    const aw_backend_ops *ops = aw__backend_choose(kind);
+    if (!ops) {
+        if (why && len)
+            snprintf(why, len, "%s", aw_last_error());
+        return AW_EUNAVAILABLE;
+    }
+    if (!ops->probe)
+        return 0;
+    char cause[256] = "";
+    int rc = ops->probe(cause, sizeof cause);
+    if (rc != 0 && why && len)
+        snprintf(why, len, "%s", cause);
+    return rc;
 }
