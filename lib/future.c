@@ -103,8 +103,11 @@ static void run_done_node(void *arg)
 {
     aw_done_node *node = arg;
     aw_future *f = node->future;
+    /* Read before the call: an embedded node's owner (a task woken by
+     * this callback) may finish and be freed inside it. */
+    bool embedded = node->embedded;
     node->cb(f, node->arg);
-    if (!node->embedded)
+    if (!embedded)
         free(node);
     aw_future_release(f);
 }

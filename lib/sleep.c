@@ -7,16 +7,11 @@
  */
 #include "internal.h"
 
-static void yield_step(void *arg)
-{
-    aw__task_schedule(arg);
-}
-
 /* aw_sleep(0): go to the back of the ready queue, and come back on the
  * next pass. Other tasks and callbacks get their turn. */
 static int yield(aw_task *t)
 {
-    int rc = aw__ready_push(&t->loop->ready, yield_step, t);
+    int rc = aw__task_schedule(t);
     if (rc)
         return aw__fail(rc, "aw_sleep: out of memory");
     aw__task_suspend(t);
