@@ -28,3 +28,15 @@ $(BUILD)/tests/lib-vg/%: tests/lib/%.c tests/lib/runner.c tests/lib/runner.h $(B
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_STRICT) -O1 -g -Ilib -Itests/lib $< tests/lib/runner.c \
 	  $(BUILD)/lib/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
+
+# The switch of another architecture, cross-compiled and run under
+# qemu-user (packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and
+# qemu-user; not needed for anything else, so not part of make test).
+.PHONY: test-switch-aarch64
+test-switch-aarch64:
+	@command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null || \
+	  { echo "needs: sudo apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"; exit 1; }
+	@mkdir -p $(BUILD)/switch
+	aarch64-linux-gnu-gcc $(CFLAGS_STRICT) -O2 -static -Ilib tests/switch/pingpong.c \
+	  lib/switch_aarch64.S -o $(BUILD)/switch/pingpong-aarch64
+	qemu-aarch64 $(BUILD)/switch/pingpong-aarch64
