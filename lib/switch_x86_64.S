@@ -11,6 +11,7 @@
 #if defined(__x86_64__)
         .text
 
+/* ANCHOR: switch */
 /* void aw__switch(aw_context *from, aw_context *to)  rdi=from rsi=to */
         .globl  aw__switch
         .type   aw__switch, @function
@@ -39,6 +40,7 @@ aw__switch:
         ret
         .cfi_endproc
         .size   aw__switch, .-aw__switch
+/* ANCHOR_END: switch */
 
 /* A new context "returns" here: r12 holds entry, r13 its argument.
  * .cfi_undefined rip tells debuggers the call chain ends here, so a
