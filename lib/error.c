@@ -8,10 +8,14 @@ static __thread char last_error[512];
 
 int aw__fail(int code, const char *fmt, ...)
 {
+    /* Format aside first: an argument may be the last message itself,
+     * when a caller adds context to the failure of a call it made. */
+    char message[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    memcpy(last_error, message, sizeof last_error);
     return code;
 }
 

@@ -48,6 +48,11 @@ static int change(aw_loop *loop, int fd, int event, aw_callback fn, void *arg,
     int new_mask = fn ? old_mask | event : old_mask & ~event;
     if (new_mask != old_mask) {
         int rc = loop->backend->watch(loop, fd, old_mask, new_mask);
+        /* A descriptor closed before its watch was removed has already
+         * left the kernel's set (EBADF): forget it anyway, as asyncio
+         * does, or the loop would wait on it forever. */
+        if (rc == -EBADF && new_mask == 0)
+            rc = 0;
         if (rc != 0)
             return aw__fail(rc, "%s: fd %d: %s", who, fd, aw_last_error());
         loop->watched_fds += (new_mask != 0) - (old_mask != 0);
