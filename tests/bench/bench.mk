@@ -33,3 +33,4 @@ bench: deps-bench lib
 	done
 	@echo "== results"
 	@bash tests/bench/collect.sh $(BENCH_ROWS) $(BENCH_DIR)/results.json
+	@python3 tests/bench/targets.py $(BENCH_DIR)/results.json
