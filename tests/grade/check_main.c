@@ -101,8 +101,8 @@ typedef struct {
 
 static grade_shared *shared;
 static size_t shared_size;
-static int log_fd = -1;      /* every test's stdout and stderr, in order */
-static grade_run *current;   /* inside a fork: this test's record */
+static int log_fd = -1;       /* every test's stdout and stderr, in order */
+static grade_run *current;    /* inside a fork: this test's record */
 static char cwd_prefix[4096]; /* "/path/to/repo/", cut from paths shown */
 
 /* ------------------------------------------------------------------ */
@@ -186,8 +186,8 @@ void grade_tcase_add_test(TCase *tc, const TTest *ttest, int expected_signal,
     if (tci < 0 || ttest == NULL) {
         /* A tcase from somewhere else: run it unrecorded; main() then
          * sees more results than declared tests and fails the run. */
-        _tcase_add_test(tc, ttest, expected_signal, allowed_exit_value,
-                        start, end);
+        _tcase_add_test(tc, ttest, expected_signal, allowed_exit_value, start,
+                        end);
         return;
     }
     t = xrealloc(NULL, sizeof *t);
@@ -207,8 +207,8 @@ void grade_tcase_add_test(TCase *tc, const TTest *ttest, int expected_signal,
     }
     tests = xrealloc(tests, (size_t)(ntests + 1) * sizeof *tests);
     tests[ntests++] = t;
-    _tcase_add_test(tc, &t->wrapped, expected_signal, allowed_exit_value,
-                    start, end);
+    _tcase_add_test(tc, &t->wrapped, expected_signal, allowed_exit_value, start,
+                    end);
 }
 
 void grade_tcase_set_timeout(TCase *tc, double timeout)
@@ -409,7 +409,8 @@ static void detail(const char *line)
     if (shown < MAX_REPORT_LINES)
         printf("    %.*s\n", LINE_MAX_SHOWN, line);
     else if (shown == MAX_REPORT_LINES)
-        printf("    ... (more: run the test binary with GRADE_FULL_OUTPUT=1)\n");
+        printf(
+            "    ... (more: run the test binary with GRADE_FULL_OUTPUT=1)\n");
     shown++;
 }
 
@@ -448,7 +449,8 @@ static void show_sanitizer_report(slice log)
         } else if (strstr(line, "leak of ") != NULL ||
                    strstr(line, "freed by thread") != NULL ||
                    strstr(line, "previously allocated by thread") != NULL ||
-                   (starts_with(line, "SUMMARY: ") && strstr(line, " leaked "))) {
+                   (starts_with(line, "SUMMARY: ") &&
+                    strstr(line, " leaked "))) {
             detail(line);
         } else if (starts_with(line, "Hint: ") ||
                    starts_with(line, "The signal is caused by")) {
@@ -550,8 +552,8 @@ static void show_position(TestResult *tr)
 
 typedef struct {
     TestResult *tr;
-    const grade_run *run;    /* NULL when results and forks do not line up */
-    const grade_test *test;  /* NULL when the test function never started */
+    const grade_run *run;   /* NULL when results and forks do not line up */
+    const grade_test *test; /* NULL when the test function never started */
     slice log;
 } outcome;
 
@@ -675,9 +677,10 @@ static void judge(const outcome *o, judgement *j)
         return;
     case CK_FAILURE:
         j->kind = FAILED_ASSERTION;
-        j->reason = tr_ctx(tr) == CK_CTX_SETUP      ? "assertion failed in the setup"
-                    : tr_ctx(tr) == CK_CTX_TEARDOWN ? "assertion failed in the teardown"
-                                                    : "assertion failed";
+        j->reason = tr_ctx(tr) == CK_CTX_SETUP ? "assertion failed in the setup"
+                    : tr_ctx(tr) == CK_CTX_TEARDOWN
+                        ? "assertion failed in the teardown"
+                        : "assertion failed";
         return;
     default:
         break;
@@ -804,8 +807,8 @@ static char *read_log(size_t *len)
         st.st_size = 0;
     text = xrealloc(NULL, (size_t)st.st_size + 1);
     while (got < (size_t)st.st_size) {
-        ssize_t n = pread(log_fd, text + got, (size_t)st.st_size - got,
-                          (off_t)got);
+        ssize_t n =
+            pread(log_fd, text + got, (size_t)st.st_size - got, (off_t)got);
         if (n <= 0)
             break;
         got += (size_t)n;
@@ -887,7 +890,8 @@ int main(void)
 
     suite = grade_suite();
     if (suite == NULL) {
-        printf("FAIL suite: grade_suite() returned NULL\n0 of 0 tests passed\n");
+        printf(
+            "FAIL suite: grade_suite() returned NULL\n0 of 0 tests passed\n");
         return 1;
     }
     declared = declared_runs();
@@ -905,7 +909,8 @@ int main(void)
     log_text = read_log(&log_len);
     /* One fork per result, in order, unless an unchecked fixture failed
      * (a result without a fork); then records cannot be matched. */
-    aligned = shared->nruns == (unsigned)nresults && nresults <= (int)shared->cap;
+    aligned =
+        shared->nruns == (unsigned)nresults && nresults <= (int)shared->cap;
 
     for (int i = 0; i < nresults; i++) {
         outcome o = {.tr = results[i], .log = {"", 0}};
