@@ -16,13 +16,14 @@ BOOK_TITLE := Asynchronous Programming in C: a workbook
 
 # --self-contained (pandoc 2.17 has no --embed-resources) inlines the CSS;
 # math, if any, stays pandoc's plain-text default, so no CDN is needed.
-# Sections are numbered by position: the first chapter file is 1.
+# Sections are numbered by position: the first chapter file is 1 (the
+# preface is {.unnumbered}).
 BOOK_PANDOC = pandoc --from=markdown --to=html5 --standalone --self-contained \
   --lua-filter=book/include.lua --css=book/book.css \
   --toc --toc-depth=2 --number-sections --highlight-style=pygments \
   --resource-path=.:chapters \
   --metadata=title:'$(BOOK_TITLE)' --metadata=lang:en --metadata=toc-title:Contents \
-  $(BOOK_CHAPTERS)
+  book/preface.md $(BOOK_CHAPTERS)
 
 .PHONY: book book-check
 book: deps-book

@@ -19,3 +19,14 @@ $(BUILD)/examples/%: chapters/examples/%.c $(BUILD)/lib-san/libaw.a | deps
 
 test-examples: $(EXAMPLE_BINS)
 	@bash chapters/examples/run.sh $(BUILD)/examples
+
+# The echo server is also a program of its own, optimised and without
+# sanitizers: `make` builds it, and the benchmarks run it.
+.PHONY: echo-server
+all: echo-server
+echo-server: $(BUILD)/bin/echo-server
+
+$(BUILD)/bin/echo-server: chapters/examples/07/echo_server.c $(BUILD)/lib/libaw.a | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_STRICT) $(CFLAGS_OPT) -Ilib $< $(BUILD)/lib/libaw.a \
+	  $(LIB_LDLIBS) -o $@

@@ -10,6 +10,7 @@
 #ifndef AW_BACKEND_H
 #define AW_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -48,5 +49,24 @@ typedef struct aw_backend_ops {
 } aw_backend_ops;
 
 extern const aw_backend_ops aw__backend_epoll;
+extern const aw_backend_ops aw__backend_poll, aw__backend_select;
+extern const aw_backend_ops aw__backend_uring;
+
+/* What the io_uring backend has done, counted (backend_uring.c): for the
+ * tests, and for chapter 08's measurements of batching. */
+typedef struct {
+    uint64_t enters;       /* io_uring_enter system calls */
+    uint64_t submitted;    /* SQEs handed to the kernel by those calls */
+    uint64_t completions;  /* CQEs reaped */
+    uint64_t ops;          /* recv, send, accept, connect, close started */
+    uint64_t cancels;      /* cancellations asked of the kernel */
+    bool buffer_ring;      /* receives use a provided-buffer ring */
+    bool multishot_accept; /* accept is multishot (until the kernel says
+                            * it cannot be) */
+} aw_uring_stats;
+
+/* Copy the counters of a loop on io_uring into *out: 0, or AW_EMISUSE
+ * for a loop on another backend. */
+int aw__uring_stats(const struct aw_loop *loop, aw_uring_stats *out);
 
 #endif

@@ -16,6 +16,9 @@ static const struct {
     const aw_backend_ops *ops;
 } backends[] = {
     {AW_BACKEND_EPOLL, &aw__backend_epoll},
+    {AW_BACKEND_POLL, &aw__backend_poll},
+    {AW_BACKEND_SELECT, &aw__backend_select},
+    {AW_BACKEND_IO_URING, &aw__backend_uring},
 };
 
 enum { NBACKENDS = sizeof backends / sizeof backends[0] };

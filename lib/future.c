@@ -18,6 +18,7 @@ void aw__future_init(aw_future *f, aw_loop *loop)
     f->state = AW_PENDING;
     f->refs = 1;
     f->callbacks_tail = &f->callbacks;
+    f->debug = loop && loop->debug;
 }
 
 aw_future *aw_future_new(aw_loop *loop)
@@ -67,6 +68,8 @@ void aw_future_release(aw_future *f)
 {
     if (!f || --f->refs > 0)
         return;
+    if (f->debug && aw__debug_future_freed(f))
+        return; /* a pending task released once too often: keep it */
     if (f->task) {
         aw__task_free(f->task); /* a task's future is part of the task */
         return;

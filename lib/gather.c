@@ -48,6 +48,17 @@ static void cancel_inputs(aw_future *outer, void *arg)
         aw_future_cancel(g->inputs[i]);
 }
 
+/* Who awaits whom (introspect.c): a pending gathered future's inputs. Its
+ * gathering is alive while it is pending (freed only after it is done). */
+size_t aw__gather_inputs(aw_future *outer, aw_future *const **inputs)
+{
+    if (outer->state != AW_PENDING || outer->on_cancel != cancel_inputs)
+        return 0;
+    gathering *g = outer->on_cancel_arg;
+    *inputs = g->inputs;
+    return g->n;
+}
+
 aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n)
 {
     if (!loop || (n > 0 && !futures)) {

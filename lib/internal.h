@@ -104,6 +104,7 @@ struct aw_future {
     aw_done_node *callbacks; /* in the order they were added */
     aw_done_node **callbacks_tail;
     aw_task *task; /* non-NULL if this future is a task's */
+    bool debug;    /* made by a loop in debug mode: report a lost error */
     /* Called when the future is cancelled, before its callbacks run: lets
      * the code that completes it (a timer, an I/O watch) let go. */
     void (*on_cancel)(aw_future *future, void *arg);
@@ -143,6 +144,8 @@ struct aw_task {
     aw_context context;   /* saved registers while suspended */
     struct aw_stack *stack;
     struct aw_task *prev, *next; /* the loop's list of pending tasks */
+    /* Inside aw_task_cancel: coming back in means an await cycle. */
+    bool passing_cancel;
 };
 
 /* ---- stacks (stack.c) ------------------------------------------------ */
@@ -188,6 +191,10 @@ struct aw_loop {
     aw_stack *free_stacks;   /* a small pool, reused by new tasks */
     size_t free_stack_count;
     bool stop_requested;
+    /* Debug mode's threshold, the trace, the dump on a signal (debug.c,
+     * trace.c, taskdump.c); NULL while none is on, so the loop's fast
+     * path pays one test of this pointer. */
+    struct aw_observer *observer;
 };
 
 /* The backend for a kind (AW_BACKEND_DEFAULT reads $AW_BACKEND), or
@@ -205,5 +212,31 @@ aw_task *aw__task_require(const char *who);
 void aw__task_suspend(aw_task *task);
 /* Schedule a task's next step through the ready queue. */
 int aw__task_schedule(aw_task *task);
+/* The task a ready-queue item runs a step of (a scheduled step, or a
+ * wakeup), or NULL: debug mode and the trace name callbacks by it. */
+aw_task *aw__task_of_step(aw_callback fn, void *arg);
+
+/* ---- watching the loop (debug.c, trace.c, deadlock.c) ------------------ */
+
+/* At loop creation: turn on what $AW_DEBUG and $AW_TRACE ask for. */
+void aw__observer_open(aw_loop *loop);
+/* At loop close: flush the trace, stop the signal dump, free. */
+void aw__observer_close(aw_loop *loop);
+/* Run one ready callback, timed for debug mode and the trace. */
+void aw__observe_callback(aw_loop *loop, aw_callback fn, void *arg);
+/* Around the backend's poll: the trace shows I/O waits and events. */
+void aw__observe_poll_begin(aw_loop *loop);
+void aw__observe_poll_end(aw_loop *loop);
+/* Debug mode: aw_loop_close was refused because tasks are pending. */
+void aw__debug_close_refused(aw_loop *loop);
+/* Debug mode: a future's last reference is going. Reports an error
+ * nobody retrieved; returns true to keep a pending task alive (it was
+ * released once too often, and the loop still runs it). */
+bool aw__debug_future_freed(aw_future *future);
+/* run_once found nothing to run and nothing to wait for: fail with
+ * AW_EDEADLOCK and a message naming the stuck tasks and any cycle. */
+int aw__deadlock_report(aw_loop *loop);
+/* The inputs of a pending aw_gather future (gather.c); 0 otherwise. */
+size_t aw__gather_inputs(aw_future *gathered, aw_future *const **inputs);
 
 #endif

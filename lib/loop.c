@@ -6,10 +6,11 @@
  *   1. decide how long to block: not at all if callbacks are ready,
  *      until the next timer if there is one, else until I/O arrives;
  *   2. poll the backend; each ready descriptor queues its callback;
- *   3. move every timer that is due to the ready queue;
- *   4. run the callbacks that are ready now, and only those: anything
- *      they schedule waits for the next pass, so a callback that keeps
- *      rescheduling itself cannot starve I/O and timers.
+ *   3. note which timers are due;
+ *   4. run the callbacks that are ready now, then the due timers, and
+ *      only those: anything they schedule waits for the next pass, so a
+ *      callback that keeps rescheduling itself cannot starve I/O and
+ *      timers.
  */
 #include "internal.h"
 
@@ -55,6 +56,7 @@ aw_loop *aw_loop_new_with(const aw_loop_options *options)
         free(loop);
         return NULL;
     }
+    aw__observer_open(loop); /* $AW_DEBUG, $AW_TRACE (debug.c) */
     return loop;
 }
 
@@ -94,14 +96,23 @@ static aw_ns poll_timeout(aw_loop *loop)
     return wait > 0 ? wait : 0;
 }
 
+/* Run one callback; debug mode and tracing time it. */
+static void run_callback(aw_loop *loop, aw_callback fn, void *arg)
+{
+    if (loop->observer)
+        aw__observe_callback(loop, fn, arg);
+    else
+        fn(arg);
+}
+
+/* ANCHOR: run_once */
 static int run_once(aw_loop *loop)
 {
     aw_ns timeout = poll_timeout(loop);
     if (timeout < 0 && loop->watched_fds == 0 && loop->inflight_ops == 0)
-        return aw__fail(AW_EDEADLOCK,
-                        "the loop has nothing to run and nothing to wait for "
-                        "(%zu tasks pending)",
-                        loop->pending_tasks);
+        return aw__deadlock_report(loop); /* names the stuck tasks */
+    if (loop->observer)
+        aw__observe_poll_begin(loop);
     if (loop->virtual_clock && timeout > 0) {
         /* Virtual time: look for I/O without waiting; if nothing at all
          * can run, jump the clock to the next timer (trio's autojump). */
@@ -115,23 +126,33 @@ static int run_once(aw_loop *loop)
         if (n < 0)
             return n;
     }
+    if (loop->observer)
+        aw__observe_poll_end(loop);
 
+    /* Which timers are due is decided now, but each stays in the heap
+     * until its turn: a callback that runs before it can still cancel it
+     * (or, for a wait's timer, take it back before its frame is gone). */
     aw_ns now = aw__loop_now(loop);
-    for (aw_timer *t; (t = aw__timer_peek(loop)) && t->when <= now;) {
-        aw__timer_pop(loop);
-        aw__ready_push(&loop->ready, t->fn, t->arg);
-        if (t->owned_by_heap)
-            free(t);
-    }
+    uint64_t newest_timer = loop->next_timer_seq; /* later ones: next pass */
 
     size_t ntodo = loop->ready.len;
     for (size_t i = 0; i < ntodo; i++) {
         aw_ready_item item;
         aw__ready_pop(&loop->ready, &item);
-        item.fn(item.arg);
+        run_callback(loop, item.fn, item.arg);
+    }
+    for (aw_timer *t; (t = aw__timer_peek(loop)) && t->when <= now &&
+                      t->seq <= newest_timer;) {
+        aw__timer_pop(loop);
+        aw_callback fn = t->fn;
+        void *arg = t->arg;
+        if (t->owned_by_heap)
+            free(t);
+        run_callback(loop, fn, arg);
     }
     return 0;
 }
+/* ANCHOR_END: run_once */
 
 /* ---- running and stopping --------------------------------------------------
  */
@@ -157,8 +178,11 @@ int aw_loop_run_forever(aw_loop *loop)
         return rc;
     running = loop;
     loop->state = AW_LOOP_RUNNING;
-    while (rc == 0 && !loop->stop_requested)
+    /* At least one pass, as in asyncio: a stop requested before the run
+     * still lets the callbacks already scheduled run once. */
+    do {
         rc = run_once(loop);
+    } while (rc == 0 && !loop->stop_requested);
     loop->stop_requested = false;
     loop->state = AW_LOOP_IDLE;
     running = NULL;
@@ -222,6 +246,8 @@ int aw_loop_close(aw_loop *loop)
     if (loop->state != AW_LOOP_IDLE)
         return aw__fail(AW_EMISUSE, "aw_loop_close: cannot close a running "
                                     "loop");
+    if (loop->pending_tasks > 0 && loop->debug)
+        aw__debug_close_refused(loop); /* lists them all */
     if (loop->pending_tasks > 0)
         return aw__fail(AW_EMISUSE,
                         "aw_loop_close: %zu task(s) still pending, the first "
@@ -237,6 +263,8 @@ int aw_loop_close(aw_loop *loop)
             aw__discard_done_node(item.arg);
     aw__ready_free(&loop->ready);
     aw__timer_heap_free(loop);
+    if (loop->observer)
+        aw__observer_close(loop); /* before the backend: it unwatches */
     loop->backend->destroy(loop);
     free(loop->fds);
     aw__stack_pool_free(loop);
@@ -257,6 +285,12 @@ int aw_loop_shutdown(aw_loop *loop)
     running = loop;
     loop->state = AW_LOOP_RUNNING;
     while (rc == 0 && loop->pending_tasks > 0)
+        rc = run_once(loop);
+    /* The tasks' last done callbacks (a gather's bookkeeping, say) are
+     * still queued: give them a few passes, so what they own is freed
+     * rather than dropped by close. Bounded, because a callback may keep
+     * rescheduling itself. */
+    for (int pass = 0; rc == 0 && loop->ready.len > 0 && pass < 16; pass++)
         rc = run_once(loop);
     loop->stop_requested = false;
     loop->state = AW_LOOP_IDLE;

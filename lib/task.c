@@ -266,6 +266,15 @@ static void wake_task(aw_future *f, void *arg)
     task_step(arg);
 }
 
+aw_task *aw__task_of_step(aw_callback fn, void *arg)
+{
+    if (fn == task_step)
+        return arg;
+    if (aw__is_done_node_item(fn) && ((aw_done_node *)arg)->cb == wake_task)
+        return ((aw_done_node *)arg)->arg;
+    return NULL;
+}
+
 /* A pending cancellation, delivered at an await point. */
 static bool take_cancel(aw_task *t)
 {
@@ -339,13 +348,25 @@ bool aw_task_cancel(aw_task *t)
 {
     if (!t || t->state == AW_TASK_DONE || t->state == AW_TASK_CANCELLED)
         return false;
+    if (t->passing_cancel) {
+        /* Back here while passing the request on: the tasks await each
+         * other in a cycle (A awaits B awaits A), and no future in it will
+         * ever complete. Unhook this task from the one it awaits and run
+         * its next step: its await returns cancelled. */
+        aw__future_remove_node(t->awaiting, &t->wakeup);
+        aw__task_schedule(t);
+        return true;
+    }
     t->must_cancel = true;
     /* A suspended task is woken by cancelling what it waits on (asyncio
      * does the same). If that future is done already, its wakeup is on
      * the way, and the cancellation is delivered when it arrives. A task
      * that is not suspended takes the cancellation at its next await. */
-    if (t->awaiting)
+    if (t->awaiting) {
+        t->passing_cancel = true;
         aw_future_cancel(t->awaiting);
+        t->passing_cancel = false;
+    }
     return true;
 }
 
