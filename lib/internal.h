@@ -182,6 +182,7 @@ struct aw_loop {
     int fds_cap;
     int watched_fds;  /* descriptors with a non-zero mask */
     int inflight_ops; /* proactor operations submitted, not yet completed */
+    uint64_t polls;   /* backend polls so far: tells old events from new */
 
     aw_task *tasks; /* pending tasks, a doubly linked list */
     size_t pending_tasks;
@@ -212,6 +213,10 @@ aw_task *aw__task_require(const char *who);
 void aw__task_suspend(aw_task *task);
 /* Schedule a task's next step through the ready queue. */
 int aw__task_schedule(aw_task *task);
+/* Wake a suspended task: from a loop callback its step runs at once,
+ * saving a pass of the loop (and an empty poll); from inside a task it
+ * is scheduled. */
+void aw__task_wake(aw_task *task);
 /* The task a ready-queue item runs a step of (a scheduled step, or a
  * wakeup), or NULL: debug mode and the trace name callbacks by it. */
 aw_task *aw__task_of_step(aw_callback fn, void *arg);

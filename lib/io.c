@@ -10,14 +10,14 @@
  * A readiness wait, step by step:
  *
  *   task: recv() -> EAGAIN -> register interest, suspend
- *   loop: fd readable -> io_ready() -> schedule the task
+ *   loop: fd readable -> io_ready() -> resume the task
  *   task: resumes -> recv() -> data
  *
  * The wait needs no future of its own on the heap: the task's
  * `awaiting` points at a small future on its stack, only so that
  * aw_task_cancel can reach the wait (through the future's on_cancel).
- * The readiness callback schedules the task directly, one pass sooner
- * than a future's done callbacks would.
+ * The readiness callback runs the task's step at once (aw__task_wake),
+ * so a wake-up costs no extra pass of the loop and no empty poll.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "io_internal.h"
@@ -40,6 +40,7 @@ typedef struct {
     int event;
     bool keep;
     bool skip_stale; /* ignore one event: it may predate this wait */
+    uint64_t polls_at_start; /* loop->polls when the wait began */
     bool ended;      /* interest already kept or dropped: don't touch fd */
     int result;      /* what the wait returns */
 } io_waiter;
@@ -93,12 +94,14 @@ static void end_wait(aw_loop *loop, io_waiter *w)
 static void io_ready(void *arg)
 {
     io_waiter *w = arg;
-    if (w->skip_stale) {
+    /* Stale only if it came from a poll made before this wait began;
+     * an event from a later poll is news, and must not cost a poll more. */
+    if (w->skip_stale && w->task->loop->polls == w->polls_at_start) {
         w->skip_stale = false;
         return; /* stale: if fd is really ready, the next poll says so */
     }
     end_wait(w->task->loop, w);
-    aw__task_schedule(w->task);
+    aw__task_wake(w->task); /* runs the task now: no extra pass */
 }
 
 /* aw_task_cancel reached the wait: let go of the descriptor and resume
@@ -161,6 +164,7 @@ int aw__io_wait(aw_task *t, int fd, int event, bool keep)
      * If that skips a real one, level triggering reports it again on the
      * next poll, so nothing is lost. */
     w.skip_stale = keep && parked(loop, fd, event);
+    w.polls_at_start = loop->polls;
     int rc = set_interest(loop, fd, event, io_ready, &w);
     if (rc != 0)
         return rc; /* fdwatch.c said why, e.g. FD_SETSIZE on select */

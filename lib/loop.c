@@ -126,6 +126,7 @@ static int run_once(aw_loop *loop)
         if (n < 0)
             return n;
     }
+    loop->polls++;
     if (loop->observer)
         aw__observe_poll_end(loop);
 

@@ -237,6 +237,16 @@ int aw__task_schedule(aw_task *t)
     return rc;
 }
 
+void aw__task_wake(aw_task *t)
+{
+    /* Inside a task the step cannot run here (a task never switches to
+     * another task, only back to the loop), so it is queued instead. */
+    if (t->loop->current || t->scheduled)
+        aw__task_schedule(t);
+    else
+        task_step(t);
+}
+
 void aw__task_suspend(aw_task *t)
 {
     switch_to_loop(t, false);
