@@ -60,6 +60,8 @@ typedef struct {
     uint64_t completions;  /* CQEs reaped */
     uint64_t ops;          /* recv, send, accept, connect, close started */
     uint64_t cancels;      /* cancellations asked of the kernel */
+    uint64_t no_buffer;    /* receives that found every provided buffer
+                            * taken (ENOBUFS) and used one of their own */
     bool buffer_ring;      /* receives use a provided-buffer ring */
     bool multishot_accept; /* accept is multishot (until the kernel says
                             * it cannot be) */

@@ -30,11 +30,11 @@
 #include <unistd.h>
 
 enum {
-    RING_ENTRIES = 256,  /* SQEs per batch before we must submit early */
-    BUFFER_COUNT = 128,  /* provided buffers (a power of two) ... */
-    BUFFER_SIZE = 16384, /* ... of this many bytes each */
-    REAP_BATCH = 64,     /* CQEs copied out of the ring at a time */
-    SUBMIT_EARLY = 64    /* queued SQEs that are submitted without delay */
+    RING_ENTRIES = 256, /* SQEs per batch before we must submit early */
+    BUFFER_COUNT = 512, /* provided buffers (a power of two) ... */
+    BUFFER_SIZE = 8192, /* ... of this many bytes each */
+    REAP_BATCH = 64,    /* CQEs copied out of the ring at a time */
+    SUBMIT_EARLY = 64   /* queued SQEs that are submitted without delay */
 };
 
 uring_state *aw__uring_state(aw_loop *loop)
@@ -54,7 +54,7 @@ int aw__uring_stats(const aw_loop *loop, aw_uring_stats *out)
     return 0;
 }
 
-/* ---- op records and SQEs ------------------------------------------------ */
+/* ---- op records and SQEs ------------------------------------------------- */
 
 uring_op *aw__uring_op_new(uring_state *s, uring_op_kind kind, int fd,
                            size_t cap)
@@ -161,8 +161,7 @@ uring_fd *aw__uring_fd(uring_state *s, int fd)
     return s->fds[fd];
 }
 
-/* ---- provided buffers ------------------------------------------------------
- */
+/* ---- provided buffers ---------------------------------------------------- */
 
 unsigned char *aw__uring_buffer(uring_state *s, unsigned id)
 {
@@ -229,7 +228,7 @@ static void free_buffers(uring_state *s)
     s->have_buffers = false;
 }
 
-/* ---- readiness watches ------------------------------------------------ */
+/* ---- readiness watches --------------------------------------------------- */
 
 static void queue_rearm(uring_state *s, uring_op *watch)
 {
@@ -358,7 +357,7 @@ static void watch_complete(aw_loop *loop, uring_state *s, uring_op *w,
     queue_rearm(s, w);
 }
 
-/* ---- create and destroy ------------------------------------------------ */
+/* ---- create and destroy -------------------------------------------------- */
 
 static int uring_create(aw_loop *loop)
 {
@@ -426,7 +425,7 @@ static void uring_destroy(aw_loop *loop)
     free(s);
 }
 
-/* ---- one pass: submit, wait, reap -------------------------------------- */
+/* ---- one pass: submit, wait, reap ---------------------------------------- */
 
 static void dispatch(aw_loop *loop, uring_state *s, uint64_t user_data,
                      int32_t res, uint32_t flags)

@@ -38,8 +38,7 @@ enum {
     ACCEPT_QUEUE_MAX = 64
 };
 
-/* ---- an operation, seen from the task ------------------------------------
- */
+/* ---- an operation, seen from the task ------------------------------------ */
 
 // ANCHOR: cancel
 /* The future's on_cancel hook: the waiting task is being cancelled. */
@@ -116,8 +115,7 @@ static ssize_t op_result(ssize_t res, bool fd_closed, const char *who, int fd)
     return aw__fail((int)res, "%s: fd %d: %s", who, fd, aw_strerror((int)res));
 }
 
-/* ---- the stash: bytes received for a task that had gone ------------------
- */
+/* ---- the stash: bytes received for a task that had gone ------------------ */
 
 static void stash_keep(uring_state *s, int fd, const unsigned char *bytes,
                        size_t n)
@@ -156,8 +154,7 @@ static size_t stash_take(uring_state *s, int fd, void *buf, size_t len)
     return n;
 }
 
-/* ---- receive ---------------------------------------------------------------
- */
+/* ---- receive ------------------------------------------------------------- */
 
 /* Where a completed receive's bytes are: a provided buffer, or op's. */
 static unsigned char *received_bytes(uring_state *s, const uring_op *op)
@@ -222,6 +219,7 @@ ssize_t aw__uring_recv(aw_loop *loop, int fd, void *buf, size_t len)
             return rc;
         if (rc == 0 && op->res == -ENOBUFS) {
             /* Every provided buffer is taken: use a buffer of our own. */
+            s->stats.no_buffer++;
             aw__uring_op_free(s, op);
             provided = false;
             continue;
@@ -243,8 +241,7 @@ ssize_t aw__uring_recv(aw_loop *loop, int fd, void *buf, size_t len)
 }
 // ANCHOR_END: recv
 
-/* ---- send ------------------------------------------------------------------
- */
+/* ---- send ---------------------------------------------------------------- */
 
 ssize_t aw__uring_send(aw_loop *loop, int fd, const void *buf, size_t len)
 {
@@ -270,7 +267,7 @@ ssize_t aw__uring_send(aw_loop *loop, int fd, const void *buf, size_t len)
     return rc ? rc : op_result(res, closed, "aw_send", fd);
 }
 
-/* ---- connect ----------------------------------------------------------- */
+/* ---- connect ------------------------------------------------------------- */
 
 static void forget_stale(uring_state *s, int fd);
 
@@ -301,7 +298,7 @@ int aw__uring_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
     return rc ? rc : (int)op_result(res, closed, "aw_connect", fd);
 }
 
-/* ---- accept ------------------------------------------------------------- */
+/* ---- accept -------------------------------------------------------------- */
 
 static int queue_push(uring_fd *uf, int fd, bool front)
 {
@@ -404,11 +401,16 @@ static void accept_complete(aw_loop *loop, uring_state *s, uring_op *op,
         uf->accept = NULL;
     int listen_fd = op->fd;
     aw__uring_op_free(s, op);
-    if (uf && uf->waiters && !uf->accept &&
-        arm_accept(s, uf, listen_fd,
-                   !retry_single && !s->multishot_accept_failed) == 0 &&
-        retry_single)
-        uf->accept->probing = true;
+    if (!uf || !uf->waiters || uf->accept)
+        return;
+    /* Tasks still wait: arm again (single-shot after that EINVAL, to learn
+     * whether the kernel or the socket said it). */
+    bool multishot = !retry_single && !s->multishot_accept_failed;
+    if (arm_accept(s, uf, listen_fd, multishot) == 0)
+        uf->accept->probing = retry_single;
+    else
+        while (uf->waiters)
+            accept_deliver(loop, uf, -ENOMEM);
 }
 
 /* The on_cancel hook of a waiting accept: leave the queue. */
@@ -512,8 +514,7 @@ void aw__uring_op_complete(aw_loop *loop, uring_state *s, uring_op *op,
 }
 // ANCHOR_END: complete
 
-/* ---- close ------------------------------------------------------------------
- */
+/* ---- close --------------------------------------------------------------- */
 
 /* Everything kept for fd: queued connections are closed (nobody was
  * told of them), the stash is dropped, waiting accepts fail. */
