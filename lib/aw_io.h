@@ -129,8 +129,9 @@ int aw_open_connection(const char *host, int port,
                        aw_writer **writer);
 
 /* Wrap an already connected socket (which the streams then own, and
- * close) in a reader and a writer on loop. 0 or a negative error; on
- * error fd is left open. Works outside a task. */
+ * close) in a reader and a writer on loop; the socket is made
+ * non-blocking, and TCP_NODELAY is set on TCP. 0 or a negative error;
+ * on error fd is left open. Works outside a task. */
 int aw_stream_open(aw_loop *loop, int fd, const aw_stream_options *options,
                    aw_reader **reader, aw_writer **writer);
 
@@ -146,12 +147,12 @@ ssize_t aw_reader_read(aw_reader *reader, void *buf, size_t n);
 int aw_reader_readexactly(aw_reader *reader, void *buf, size_t n, size_t *got);
 
 /* A line up to and including '\n', stored NUL-terminated in buf of
- * size cap; *len is its length without the NUL. At end of stream the
- * last, unterminated line is returned as it is, and then *len is 0.
- * A line longer than the reader's limit (or than cap - 1) is AW_ELIMIT:
- * it is dropped up to its '\n' (or all that is buffered, if no '\n' has
- * arrived), so the next call starts afresh. Never buffers more than the
- * limit. */
+ * size cap (at least 2); *len (if not NULL) is its length without the
+ * NUL. At end of stream the last, unterminated line is returned as it
+ * is, and after it *len is 0. A line longer than the reader's limit (or
+ * than cap - 1) is AW_ELIMIT: the whole line is dropped, through its
+ * '\n' even if that arrives later, so the next call reads the next
+ * line. Never buffers much more than the limit. */
 int aw_reader_readline(aw_reader *reader, char *buf, size_t cap, size_t *len);
 
 /* Data up to and including the separator (seplen bytes), stored in buf
@@ -165,7 +166,8 @@ int aw_reader_readuntil(aw_reader *reader, const void *sep, size_t seplen,
 bool aw_reader_at_eof(const aw_reader *reader);
 
 /* Let go of the reader (the connection closes when the writer is also
- * released). Not in a server's handler: the server frees its streams. */
+ * released). Not while a task reads from it, and not in a server's
+ * handler: the server frees its streams. Before the loop is closed. */
 void aw_reader_free(aw_reader *reader);
 
 /* --- Writer ----------------------------------------------------------- */
@@ -206,8 +208,9 @@ const char *aw_writer_peername(const aw_writer *writer);
 /* The socket, for getsockopt and the like (-1 once closed). */
 int aw_writer_fd(const aw_writer *writer);
 
-/* Let go of the writer; if still open, the connection is aborted. Not in
- * a server's handler: the server frees its streams. */
+/* Let go of the writer; if still open, the connection is aborted. Not
+ * while a task waits on it, and not in a server's handler: the server
+ * frees its streams. Before the loop is closed. */
 void aw_writer_free(aw_writer *writer);
 
 /* ------------------------------------------------------------------ */
