@@ -29,3 +29,27 @@ grade-list:
 
 grade-prove: deps lib-san
 	@$(GRADE_ENV) bash tests/grade/prove.sh
+
+# The learner's commands, in the spirit of rustlings: grade on every save,
+# the exercise to do now, a hint, and a fresh start for one exercise.
+#
+#   make watch [EX=NAME]       grade again on every save (watch.sh)
+#   make next                  the first exercise that does not pass
+#   make hint [EX=NAME]        what an exercise asks, where to read, a hint
+#   make reset EX=NAME         the stub again from git; your file is kept
+#                              in build/backup/ first
+LEARNER_ENV = $(GRADE_ENV) EX='$(GRADE_EX)' SRC='$(GRADE_SRC)'
+
+.PHONY: watch next hint reset
+
+watch: deps lib-san
+	@$(LEARNER_ENV) bash tests/grade/watch.sh
+
+next: deps lib-san
+	@$(LEARNER_ENV) bash tests/grade/next.sh
+
+hint:
+	@$(LEARNER_ENV) bash tests/grade/hint.sh
+
+reset:
+	@$(LEARNER_ENV) bash tests/grade/reset.sh

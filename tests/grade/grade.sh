@@ -34,7 +34,11 @@
 # whole suite, default 60), GRADE_JOBS (exercises built and run at once,
 # default: the number of CPUs), CK_TIMEOUT_MULTIPLIER and
 # CK_DEFAULT_TIMEOUT (Check's per-test limits, 4 s by default), NO_COLOR,
+# GRADE_COLOR=always (colours even off a terminal; make watch uses it),
 # ROOT (the workbook; default: two directories above this script).
+#
+# Sourced rather than run (by watch.sh and the other learner commands),
+# it only defines its settings and functions.
 
 set -uo pipefail # not -e: a failing exercise is data, not an error
 shopt -u patsub_replacement 2>/dev/null || true # "&" in ${x//a/b} is literal
@@ -314,7 +318,7 @@ build_check_main() {
 TTY=false
 [[ -t 1 ]] && TTY=true
 GREEN="" RED="" BOLD="" PLAIN=""
-if $TTY && [[ -z ${NO_COLOR:-} ]]; then
+if { $TTY || [[ ${GRADE_COLOR:-} == always ]]; } && [[ -z ${NO_COLOR:-} ]]; then
     GREEN=$'\e[32m' RED=$'\e[31m' BOLD=$'\e[1m' PLAIN=$'\e[0m'
 fi
 
@@ -392,6 +396,14 @@ show_first_failure() {
     [[ -n ${HINTS[i]} ]] && echo "Hint: ${HINTS[i]}"
     echo "File: $SRC/${NAMES[i]}.c"
     echo "Again: make grade EX=${NAMES[i]}${SRC_ARG}"
+}
+
+# One exercise graded, and it passed: now the reference is worth a look.
+show_solution() {
+    local name=${NAMES[SELECTED[0]]}
+    [[ -f solutions/$name.c ]] || return 0
+    [[ $(cd "$SRC" && pwd -P) != "$(cd solutions && pwd -P)" ]] || return 0
+    echo "Solved. Compare with the reference solution: solutions/$name.c"
 }
 
 # ---------------------------------------------------------------------
@@ -477,6 +489,8 @@ write_tap() {
 # Main
 # ---------------------------------------------------------------------
 
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0 # sourced: functions only
+
 read_list
 case ${1:-} in
 --list) print_list; exit 0 ;;
@@ -560,6 +574,7 @@ $TTY && printf '\r\e[K'
 progress_bar
 echo
 [[ -n $FIRST_FAIL ]] && show_first_failure
+[[ -n $EX && $FAILED == 0 ]] && show_solution
 write_json
 write_tap
 echo "grade: $PASSED passed, $FAILED failed"
