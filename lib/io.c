@@ -39,10 +39,10 @@ typedef struct {
     int fd;
     int event;
     bool keep;
-    bool skip_stale; /* ignore one event: it may predate this wait */
+    bool skip_stale;         /* ignore one event: it may predate this wait */
     uint64_t polls_at_start; /* loop->polls when the wait began */
-    bool ended;      /* interest already kept or dropped: don't touch fd */
-    int result;      /* what the wait returns */
+    bool ended; /* interest already kept or dropped: don't touch fd */
+    int result; /* what the wait returns */
 } io_waiter;
 
 static void io_ready(void *arg);
