@@ -22,12 +22,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 PKGS_BUILD := check liburing-dev pkg-config
 PKGS_BOOK := pandoc
 PKGS_BENCH := libuv1-dev python3-uvloop strace
+PKGS_TEST := valgrind clang-format
 
-.PHONY: all help deps deps-book deps-bench clean test format format-check
+.PHONY: all help deps deps-book deps-bench deps-test clean test format format-check
 all: lib
 
 # The project's own suite: library, examples, graders, book, formatting.
-test: deps deps-book
+test: deps deps-book deps-test
 	@bash tests/test.sh
 
 # Every C file we write follows .clang-format.
@@ -78,6 +79,8 @@ deps-book:
 	$(call install_missing,$(PKGS_BOOK))
 deps-bench:
 	$(call install_missing,$(PKGS_BUILD) $(PKGS_BENCH))
+deps-test:
+	$(call install_missing,$(PKGS_TEST))
 
 clean:
 	rm -rf $(BUILD)
