@@ -60,6 +60,7 @@ static int epoll_watch(aw_loop *loop, int fd, int old_mask, int new_mask)
     return 0;
 }
 
+/* ANCHOR: poll */
 static int epoll_poll(aw_loop *loop, int64_t timeout_ns)
 {
     epoll_state *s = loop->backend_data;
@@ -85,6 +86,7 @@ static int epoll_poll(aw_loop *loop, int64_t timeout_ns)
     }
     return n;
 }
+/* ANCHOR_END: poll */
 
 const aw_backend_ops aw__backend_epoll = {
     .name = "epoll",

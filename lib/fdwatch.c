@@ -92,6 +92,7 @@ int aw_remove_writer(aw_loop *loop, int fd)
     return change(loop, fd, AW_WRITABLE, NULL, NULL, "aw_remove_writer");
 }
 
+/* ANCHOR: dispatch */
 /* The ready queue holds the descriptor, not the callback: the watch is
  * looked up when the item runs, so a reader removed earlier in the same
  * pass is not called with an argument its owner may have freed. */
@@ -127,3 +128,4 @@ void aw__loop_fd_ready(aw_loop *loop, int fd, int mask)
     if (mask & AW_WRITABLE)
         aw__ready_push(&loop->ready, dispatch_writable, arg);
 }
+/* ANCHOR_END: dispatch */
