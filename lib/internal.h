@@ -8,6 +8,16 @@
 #include "aw.h"
 #include "switch.h"
 
+/* Built with AddressSanitizer? gcc says so with __SANITIZE_ADDRESS__,
+ * clang with __has_feature. Task stacks need telling it (task.c, stack.c). */
+#if defined(__SANITIZE_ADDRESS__)
+#define AW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AW_ASAN 1
+#endif
+#endif
+
 /* ---- errors (error.c) ---------------------------------------------- */
 
 /* Record a message for aw_last_error() and return code, so a failing

@@ -16,6 +16,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef AW_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -62,8 +66,21 @@ static aw_stack *stack_map(size_t usable)
     return s;
 }
 
+/* A finished task leaves its frames marked in ASan's shadow memory.
+ * Whoever uses these addresses next (a new task, or once unmapped, any
+ * other mapping: an io_uring ring, say) must not inherit the marks. */
+static void forget_frames(aw_stack *s)
+{
+#ifdef AW_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(s->base, s->size);
+#else
+    (void)s;
+#endif
+}
+
 static void stack_unmap(aw_stack *s)
 {
+    forget_frames(s);
 #ifdef AW_HAVE_VALGRIND
     VALGRIND_STACK_DEREGISTER(s->valgrind_id);
 #endif
@@ -89,6 +106,7 @@ aw_stack *aw__stack_get(aw_loop *loop)
 
 void aw__stack_put(aw_loop *loop, aw_stack *s)
 {
+    forget_frames(s);
     if (loop->free_stack_count >= POOL_MAX) {
         stack_unmap(s);
         return;

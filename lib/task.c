@@ -19,14 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AW_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AW_ASAN 1
-#endif
-#endif
-
 #ifdef AW_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
