@@ -85,29 +85,12 @@ static bool pick(aw_loop *loop, aw_fault_op op, int fd, aw_fault *out)
 
 /* ---- the real operations ---------------------------------------------- */
 
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
-
 static ssize_t real_recv(aw_loop *loop, int fd, void *buf, size_t len)
 {
     const aw_backend_ops *inner = layer_of(loop)->inner;
     if (inner->recv)
         return inner->recv(loop, fd, buf, len);
-    for (;;) {
-        ssize_t n = recv(fd, buf, len, 0);
-        if (n >= 0)
-            return n;
-        int err = errno;
-        if (err == EINTR)
-            continue;
-        if (!would_block(err))
-            return aw__fail(-err, "recv: fd %d: %s", fd, aw_strerror(-err));
-        int rc = aw__io_wait(loop->current, fd, AW_READABLE, false);
-        if (rc != 0)
-            return rc;
-    }
+    return aw__ready_recv(loop->current, fd, buf, len, "recv");
 }
 
 static ssize_t real_send(aw_loop *loop, int fd, const void *buf, size_t len)
@@ -115,19 +98,7 @@ static ssize_t real_send(aw_loop *loop, int fd, const void *buf, size_t len)
     const aw_backend_ops *inner = layer_of(loop)->inner;
     if (inner->send)
         return inner->send(loop, fd, buf, len);
-    for (;;) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n >= 0)
-            return n;
-        int err = errno;
-        if (err == EINTR)
-            continue;
-        if (!would_block(err))
-            return aw__fail(-err, "send: fd %d: %s", fd, aw_strerror(-err));
-        int rc = aw__io_wait(loop->current, fd, AW_WRITABLE, false);
-        if (rc != 0)
-            return rc;
-    }
+    return aw__ready_send(loop->current, fd, buf, len, "send");
 }
 
 static int real_accept(aw_loop *loop, int listen_fd)
@@ -135,20 +106,7 @@ static int real_accept(aw_loop *loop, int listen_fd)
     const aw_backend_ops *inner = layer_of(loop)->inner;
     if (inner->accept)
         return inner->accept(loop, listen_fd);
-    for (;;) {
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0)
-            return fd;
-        int err = errno;
-        if (err == EINTR || err == ECONNABORTED)
-            continue;
-        if (!would_block(err))
-            return aw__fail(-err, "accept: fd %d: %s", listen_fd,
-                            aw_strerror(-err));
-        int rc = aw__io_wait(loop->current, listen_fd, AW_READABLE, false);
-        if (rc != 0)
-            return rc;
-    }
+    return aw__ready_accept(loop->current, listen_fd, false);
 }
 
 static int real_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
@@ -157,18 +115,7 @@ static int real_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
     const aw_backend_ops *inner = layer_of(loop)->inner;
     if (inner->connect)
         return inner->connect(loop, fd, addr, addrlen);
-    if (connect(fd, addr, addrlen) == 0)
-        return 0;
-    int err = errno;
-    if (err != EINPROGRESS && err != EINTR)
-        return aw__fail(-err, "connect: %s", aw_strerror(-err));
-    int rc = aw__io_wait(loop->current, fd, AW_WRITABLE, false);
-    if (rc != 0)
-        return rc;
-    socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-        err = errno;
-    return err ? aw__fail(-err, "connect: %s", aw_strerror(-err)) : 0;
+    return aw__ready_connect(loop->current, fd, addr, addrlen, "connect");
 }
 
 /* ---- injecting -------------------------------------------------------- */

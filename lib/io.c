@@ -236,13 +236,11 @@ int aw_wait_writable(int fd)
     return aw__io_wait(t, fd, AW_WRITABLE, false);
 }
 
-ssize_t aw_recv(int fd, void *buf, size_t len)
+/* ---- the readiness way: try the call, wait on EAGAIN ------------------ */
+
+ssize_t aw__ready_recv(aw_task *t, int fd, void *buf, size_t len,
+                       const char *who)
 {
-    aw_task *t = need_task("aw_recv");
-    if (!t)
-        return AW_EMISUSE;
-    if (t->loop->backend->recv)
-        return t->loop->backend->recv(t->loop, fd, buf, len);
     for (;;) {
         ssize_t n = recv(fd, buf, len, 0);
         if (n >= 0)
@@ -251,7 +249,7 @@ ssize_t aw_recv(int fd, void *buf, size_t len)
         if (err == EINTR)
             continue;
         if (!would_block(err))
-            return aw__fail(-err, "aw_recv: fd %d: %s", fd, aw_strerror(-err));
+            return aw__fail(-err, "%s: fd %d: %s", who, fd, aw_strerror(-err));
         /* A one-off wait: this descriptor may be closed with close(). */
         int rc = aw__io_wait(t, fd, AW_READABLE, false);
         if (rc != 0)
@@ -259,44 +257,27 @@ ssize_t aw_recv(int fd, void *buf, size_t len)
     }
 }
 
-ssize_t aw_send(int fd, const void *buf, size_t len)
+ssize_t aw__ready_send(aw_task *t, int fd, const void *buf, size_t len,
+                       const char *who)
 {
-    aw_task *t = need_task("aw_send");
-    if (!t)
-        return AW_EMISUSE;
-    const char *p = buf;
-    size_t sent = 0;
-    while (sent < len) {
-        ssize_t n;
-        if (t->loop->backend->send) {
-            n = t->loop->backend->send(t->loop, fd, p + sent, len - sent);
-            if (n < 0)
-                return n;
-        } else {
-            /* MSG_NOSIGNAL: a vanished peer is -EPIPE, not SIGPIPE. */
-            n = send(fd, p + sent, len - sent, MSG_NOSIGNAL);
-            if (n < 0) {
-                int err = errno;
-                if (err == EINTR)
-                    continue;
-                if (!would_block(err))
-                    return aw__fail(-err, "aw_send: fd %d: %s", fd,
-                                    aw_strerror(-err));
-                int rc = aw__io_wait(t, fd, AW_WRITABLE, false);
-                if (rc != 0)
-                    return rc;
-                continue;
-            }
-        }
-        sent += (size_t)n;
+    for (;;) {
+        /* MSG_NOSIGNAL: a vanished peer is -EPIPE, not SIGPIPE. */
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n >= 0)
+            return n;
+        int err = errno;
+        if (err == EINTR)
+            continue;
+        if (!would_block(err))
+            return aw__fail(-err, "%s: fd %d: %s", who, fd, aw_strerror(-err));
+        int rc = aw__io_wait(t, fd, AW_WRITABLE, false);
+        if (rc != 0)
+            return rc;
     }
-    return (ssize_t)len;
 }
 
-int aw__accept(aw_task *t, int listen_fd, bool keep)
+int aw__ready_accept(aw_task *t, int listen_fd, bool keep)
 {
-    if (t->loop->backend->accept)
-        return t->loop->backend->accept(t->loop, listen_fd);
     for (;;) {
         int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0)
@@ -312,6 +293,65 @@ int aw__accept(aw_task *t, int listen_fd, bool keep)
         if (rc != 0)
             return rc;
     }
+}
+
+int aw__ready_connect(aw_task *t, int fd, const struct sockaddr *addr,
+                      socklen_t addrlen, const char *who)
+{
+    if (connect(fd, addr, addrlen) == 0)
+        return 0;
+    int err = errno;
+    /* A non-blocking connect goes on in the background; the socket
+     * turns writable when it is done, and SO_ERROR says how it ended. */
+    if (err != EINPROGRESS && err != EINTR)
+        return aw__fail(-err, "%s: %s", who, aw_strerror(-err));
+    int rc = aw__io_wait(t, fd, AW_WRITABLE, false);
+    if (rc != 0)
+        return rc;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    if (err != 0)
+        return aw__fail(-err, "%s: %s", who, aw_strerror(-err));
+    return 0;
+}
+
+/* ---- the public operations: the backend's own, or the readiness way --- */
+
+ssize_t aw_recv(int fd, void *buf, size_t len)
+{
+    aw_task *t = need_task("aw_recv");
+    if (!t)
+        return AW_EMISUSE;
+    if (t->loop->backend->recv)
+        return t->loop->backend->recv(t->loop, fd, buf, len);
+    return aw__ready_recv(t, fd, buf, len, "aw_recv");
+}
+
+ssize_t aw_send(int fd, const void *buf, size_t len)
+{
+    aw_task *t = need_task("aw_send");
+    if (!t)
+        return AW_EMISUSE;
+    const char *p = buf;
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n =
+            t->loop->backend->send
+                ? t->loop->backend->send(t->loop, fd, p + sent, len - sent)
+                : aw__ready_send(t, fd, p + sent, len - sent, "aw_send");
+        if (n < 0)
+            return n;
+        sent += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+int aw__accept(aw_task *t, int listen_fd, bool keep)
+{
+    if (t->loop->backend->accept)
+        return t->loop->backend->accept(t->loop, listen_fd);
+    return aw__ready_accept(t, listen_fd, keep);
 }
 
 int aw_accept(int listen_fd)
@@ -331,22 +371,7 @@ int aw_connect(int fd, const struct sockaddr *addr, socklen_t addrlen)
         return aw__fail(AW_EMISUSE, "aw_connect: address is NULL");
     if (t->loop->backend->connect)
         return t->loop->backend->connect(t->loop, fd, addr, addrlen);
-    if (connect(fd, addr, addrlen) == 0)
-        return 0;
-    int err = errno;
-    /* A non-blocking connect goes on in the background; the socket
-     * turns writable when it is done, and SO_ERROR says how it ended. */
-    if (err != EINPROGRESS && err != EINTR)
-        return aw__fail(-err, "aw_connect: %s", aw_strerror(-err));
-    int rc = aw__io_wait(t, fd, AW_WRITABLE, false);
-    if (rc != 0)
-        return rc;
-    socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-        err = errno;
-    if (err != 0)
-        return aw__fail(-err, "aw_connect: %s", aw_strerror(-err));
-    return 0;
+    return aw__ready_connect(t, fd, addr, addrlen, "aw_connect");
 }
 
 int aw_close(aw_loop *loop, int fd)

@@ -35,6 +35,19 @@ void aw__io_forget(aw_loop *loop, int fd);
 /* accept4 for a task, waiting as needed (keep as for aw__io_wait). */
 int aw__accept(aw_task *t, int listen_fd, bool keep);
 
+/* The readiness way, used by selector backends (and by fault.c's layer
+ * over them): try the system call, and on EAGAIN wait with aw__io_wait
+ * and try again. `who` names the caller in error messages. recv and
+ * send move what they can in one call; accept4 makes the new socket
+ * non-blocking and close-on-exec. */
+ssize_t aw__ready_recv(aw_task *t, int fd, void *buf, size_t len,
+                       const char *who);
+ssize_t aw__ready_send(aw_task *t, int fd, const void *buf, size_t len,
+                       const char *who);
+int aw__ready_accept(aw_task *t, int listen_fd, bool keep);
+int aw__ready_connect(aw_task *t, int fd, const struct sockaddr *addr,
+                      socklen_t addrlen, const char *who);
+
 /* Streams on a socket accept4 made non-blocking already (stream.c). */
 int aw__stream_accepted(aw_loop *loop, int fd, const aw_stream_options *o,
                         aw_reader **reader, aw_writer **writer);
