@@ -28,6 +28,12 @@
 /* Defined by the test file: build the suite to grade. */
 Suite *grade_suite(void);
 
+/* Call from grade_suite() when this machine cannot run the exercise at
+ * all (io_uring blocked, say): the exercise is reported as skipped, with
+ * the reason, instead of failing. Exits; never returns. */
+void grade_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
 TCase *grade_tcase_create(const char *name);
 void grade_tcase_add_test(TCase *tc, const TTest *ttest, int expected_signal,
                           int allowed_exit_value, int start, int end);

@@ -15,7 +15,8 @@
 # into build/grade/<srcname>/NAME/, and run. Results:
 #   on the terminal   a progress bar, one line per exercise, the first
 #                     failure in full with its hint, and last the line
-#                     "grade: N passed, M failed"
+#                     "grade: N passed, M failed" (", K skipped" when
+#                     this machine cannot run K exercises, e.g. without io_uring)
 #   results.json      Gradescope's format, in build/grade/<srcname>/
 #   results.tap       TAP, same place
 #   NAME/status, NAME/reason, NAME/details.txt
@@ -205,6 +206,11 @@ judge_run() { # dir rc seconds
     local summary first reason details nfail
 
     summary=$(tail -n 1 "$out")
+    if [[ $rc == 77 ]] && first=$(grep -a -m 1 '^skipped: ' "$out"); then
+        finish "$dir" skipped "${first#skipped: }" \
+            "This machine cannot run this exercise: ${first#skipped: }"
+        return
+    fi
     if [[ $rc == 124 || $rc == 137 ]] && ((secs >= GRADE_TIMEOUT)); then
         finish "$dir" failed "hangs: no result after $GRADE_TIMEOUT s" \
             "The tests did not finish within $GRADE_TIMEOUT s (GRADE_TIMEOUT)."
@@ -322,7 +328,7 @@ if { $TTY || [[ ${GRADE_COLOR:-} == always ]]; } && [[ -z ${NO_COLOR:-} ]]; then
     GREEN=$'\e[32m' RED=$'\e[31m' BOLD=$'\e[1m' PLAIN=$'\e[0m'
 fi
 
-PASSED=0 FAILED=0 FIRST_FAIL=""
+PASSED=0 FAILED=0 SKIPPED=0 FIRST_FAIL=""
 
 progress_bar() {
     local width=40 total=${#SELECTED[@]} filled bar rest
@@ -345,6 +351,8 @@ result_line() { # number
     if [[ $status == passed ]]; then
         tenths=$(<"$dir/time")
         printf '%sok%s (%d.%ds)\n' "$GREEN" "$PLAIN" $((tenths / 10)) $((tenths % 10))
+    elif [[ $status == skipped ]]; then
+        printf 'SKIP (%s)\n' "$(<"$dir/reason")"
     else
         printf '%sFAIL%s (%s)\n' "$RED" "$PLAIN" "$(<"$dir/reason")"
     fi
@@ -360,6 +368,8 @@ print_ready() {
         [[ -f $dir/status ]] || break
         if [[ $(<"$dir/status") == passed ]]; then
             PASSED=$((PASSED + 1))
+        elif [[ $(<"$dir/status") == skipped ]]; then
+            SKIPPED=$((SKIPPED + 1))
         else
             FAILED=$((FAILED + 1))
             [[ -n $FIRST_FAIL ]] || FIRST_FAIL=$i
@@ -458,8 +468,11 @@ write_json() {
             [[ $(<"$dir/status") == passed ]] && score=1
             printf '%s\n  {"number": "%d", "name": %s, "score": %d, "max_score": 1, ' \
                 "$sep" "$i" "$(json_string "${NAMES[i]}${TITLES[i]:+: ${TITLES[i]}}")" "$score"
+            # Gradescope knows passed and failed only: a skip scores 0,
+            # and its output says why.
             printf '"status": "%s", "output": %s, "visibility": "visible"}' \
-                "$(<"$dir/status")" "$(json_string "$(exercise_output "$dir")")"
+                "$([[ $(<"$dir/status") == passed ]] && echo passed || echo failed)" \
+                "$(json_string "$(exercise_output "$dir")")"
             sep=,
             k=$((k + 1))
         done
@@ -477,6 +490,8 @@ write_tap() {
             dir=$OUT/${NAMES[i]}
             if [[ $(<"$dir/status") == passed ]]; then
                 echo "ok $k - $i ${NAMES[i]}"
+            elif [[ $(<"$dir/status") == skipped ]]; then
+                echo "ok $k - $i ${NAMES[i]} # SKIP $(<"$dir/reason")"
             else
                 echo "not ok $k - $i ${NAMES[i]}: $(<"$dir/reason")"
                 sed 's/^/# /' "$dir/details.txt" | head -n "$DETAIL_LINES"
@@ -574,8 +589,10 @@ $TTY && printf '\r\e[K'
 progress_bar
 echo
 [[ -n $FIRST_FAIL ]] && show_first_failure
-[[ -n $EX && $FAILED == 0 ]] && show_solution
+[[ -n $EX && $FAILED == 0 && $PASSED -gt 0 ]] && show_solution
 write_json
 write_tap
-echo "grade: $PASSED passed, $FAILED failed"
+skipped_note=""
+((SKIPPED > 0)) && skipped_note=", $SKIPPED skipped"
+echo "grade: $PASSED passed, $FAILED failed$skipped_note"
 ((FAILED == 0))

@@ -78,10 +78,12 @@ count_passed() {
 }
 
 # The first exercise, in list order, not known to pass (empty if none).
+# A skipped one (this machine cannot run it) is stepped over, not stuck on.
 first_unfinished() {
-    local i
+    local i status
     for i in "${!NAMES[@]}"; do
-        [[ $(saved_status "${NAMES[i]}") == passed ]] || { echo "$i"; return; }
+        status=$(saved_status "${NAMES[i]}")
+        [[ $status == passed || $status == skipped ]] || { echo "$i"; return; }
     done
 }
 

@@ -27,7 +27,7 @@ for i in "${!NAMES[@]}"; do
         fi
         status=$(saved_status "$name")
     fi
-    [[ $status == passed ]] && continue
+    [[ $status == passed || $status == skipped ]] && continue
 
     count_passed
     progress_bar

@@ -5,6 +5,7 @@
  * the loop calls back, not what kind of descriptor it watches.
  */
 // lib-test-backends: epoll poll select io_uring
+#include "backend_skip.h"
 #include "runner.h"
 
 #include "aw.h"
@@ -340,6 +341,7 @@ END_TEST
 
 Suite *lib_suite(void)
 {
+    skip_unless_backend_available();
     Suite *s = suite_create("fdwatch");
     TCase *tc = tcase_create("fdwatch");
     tcase_add_test(tc, reader_is_called_once_the_descriptor_is_readable);

@@ -63,9 +63,10 @@ static int run_on(aw_backend_kind kind)
 {
     aw_loop_options options = {.backend = kind};
     aw_loop *loop = aw_loop_new_with(&options);
-    if (!loop) {
-        printf("%s: %s\n", aw_backend_kind_name(kind), aw_last_error());
-        return 1;
+    if (!loop) { /* no io_uring here: say why, and skip (exit 77) */
+        printf("skipped: %s: %s\n", aw_backend_kind_name(kind),
+               aw_last_error());
+        return 77;
     }
     conversation c = {0};
     c.server = aw_start_server(loop, "127.0.0.1", 0, shout, NULL, NULL);
@@ -81,6 +82,7 @@ static int run_on(aw_backend_kind kind)
 
 int main(void)
 {
-    return run_on(AW_BACKEND_EPOLL) | run_on(AW_BACKEND_IO_URING);
+    int rc = run_on(AW_BACKEND_EPOLL);
+    return rc ? rc : run_on(AW_BACKEND_IO_URING);
 }
 // ANCHOR_END: main
