@@ -47,6 +47,7 @@ help:
 	@echo "make grade EX=NAME    grade one exercise, e.g. EX=01-coroutines/first_task"
 	@echo "make grade SRC=DIR    grade another copy laid out like exercises/"
 	@echo "                      (SRC=solutions grades the reference solutions)"
+	@echo "make grade-list       every exercise, numbered, with its title"
 	@echo "make watch            grade again on every save: the first exercise not done"
 	@echo "make watch EX=NAME    watch one exercise only"
 	@echo "make next             the exercise to do now, with its file and hint"
