@@ -29,12 +29,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Sized for a server with a thousand busy connections. Each may have a
+ * receive and a send completing in the same pass: the completion queue
+ * (twice RING_ENTRIES) holds them all, where an overflow would cost the
+ * kernel an allocation per CQE. And each may receive at the same moment:
+ * a receive that finds every buffer taken fails (ENOBUFS) and is tried
+ * again with one of its own, which costs far more than the 8 MiB here. */
 enum {
-    RING_ENTRIES = 256, /* SQEs per batch before we must submit early */
-    BUFFER_COUNT = 512, /* provided buffers (a power of two) ... */
-    BUFFER_SIZE = 8192, /* ... of this many bytes each */
-    REAP_BATCH = 64,    /* CQEs copied out of the ring at a time */
-    SUBMIT_EARLY = 64   /* queued SQEs that are submitted without delay */
+    RING_ENTRIES = 1024, /* SQEs per batch before we must submit early */
+    BUFFER_COUNT = 2048, /* provided buffers (a power of two) ... */
+    BUFFER_SIZE = 4096,  /* ... of this many bytes each */
+    REAP_BATCH = 64,     /* CQEs copied out of the ring at a time */
+    SUBMIT_EARLY = 64    /* queued SQEs that are submitted without delay */
 };
 
 uring_state *aw__uring_state(aw_loop *loop)
@@ -83,6 +89,7 @@ void aw__uring_op_free(uring_state *s, uring_op *op)
         s->live = op->next;
     if (op->next)
         op->next->prev = op->prev;
+    free(op->owned); /* a write's bytes, if their writer has gone */
     free(op);
 }
 

@@ -7,8 +7,10 @@
  * readexactly; read(n) on an empty buffer receives straight into the
  * caller's memory. The writer buffers only what the kernel will not take
  * yet, and the loop sends the rest as room appears: on a selector, from
- * a writable callback (asyncio's transport does the same); on a proactor,
- * from a small task that calls the backend's send.
+ * a writable callback (asyncio's transport does the same); on io_uring,
+ * from the completion of the send before, again a callback; behind a
+ * wrapper such as the fault layer, whose send only a task can call, from
+ * a small task.
  *
  * Flow control, as in asyncio:
  *
@@ -21,6 +23,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "io_internal.h"
+#include "uring.h" /* the writer's send on io_uring */
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +52,8 @@ struct aw_reader {
 struct aw_writer {
     conn *conn;
     aw_buffer buf;     /* written, not yet handed to the kernel */
-    aw_buffer sending; /* proactor: what the flusher task is sending */
+    aw_buffer sending; /* proactor: what the kernel is sending */
+    uring_op *send_op; /* io_uring: the send of `sending`, or NULL */
     size_t high, low;
     bool paused;     /* over the high water mark: drain() waits */
     bool watching;   /* selector: a writable callback is registered */
@@ -57,7 +61,7 @@ struct aw_writer {
     bool eof_sent;
     bool closing;
     int error;
-    aw_task *flusher; /* proactor: the task sending `sending` */
+    aw_task *flusher; /* wrapped proactor: the task sending `sending` */
     aw_waitlist drainers, closers;
     char peer[64];
 };
@@ -74,6 +78,13 @@ struct conn {
 static bool would_block(int err)
 {
     return err == EAGAIN || err == EWOULDBLOCK;
+}
+
+/* The loop runs on io_uring itself, not behind a wrapper such as the
+ * fault layer: the writer can then send without a task (aw__uring_write). */
+static bool on_uring(const conn *c)
+{
+    return c->loop->backend == &aw__backend_uring;
 }
 
 /* ---- the connection -------------------------------------------------- */
@@ -99,6 +110,18 @@ static bool task_pending(aw_task *t)
     return state == AW_TASK_PENDING || state == AW_TASK_RUNNING;
 }
 
+/* Let go of a send still in flight on io_uring. The kernel may still
+ * read w->sending: its memory goes to the operation, which frees it when
+ * the kernel is done (closing the socket ends the send). */
+static void forget_send(aw_writer *w)
+{
+    if (!w->send_op)
+        return;
+    aw__uring_write_forget(w->send_op, w->sending.data);
+    w->sending = (aw_buffer){0};
+    w->send_op = NULL;
+}
+
 /* Free the connection once nobody holds it: not the reader, not the
  * writer, and not a flusher task still inside the backend's send. */
 static void conn_maybe_free(conn *c)
@@ -106,6 +129,7 @@ static void conn_maybe_free(conn *c)
     if (c->refs > 0)
         return;
     aw_writer *w = &c->writer;
+    forget_send(w);
     if (w->flusher) {
         if (task_pending(w->flusher))
             return; /* the flusher frees it as it ends */
@@ -549,6 +573,7 @@ static size_t buffered(const aw_writer *w)
 
 static void finish_close(aw_writer *w)
 {
+    forget_send(w); /* only an abort or an error leaves one in flight */
     conn_close(w->conn);
     aw__waitlist_wake(&w->drainers, w->error);
     aw__waitlist_wake(&w->closers, w->error);
@@ -636,9 +661,50 @@ static void on_writable(void *arg)
     flush_some(arg);
 }
 
-/* Proactor: a task sends the buffer through the backend. Writes that
- * arrive meanwhile go to w->buf; the task sends from w->sending, which
- * nobody else touches, since the kernel reads it until the send ends. */
+static void on_uring_written(void *arg, int result);
+
+/* io_uring: send everything written so far as one operation. w->buf
+ * becomes w->sending, which the kernel reads and nobody else touches
+ * until the send completes; writes made meanwhile go to the other
+ * buffer, and out together with the next send (one send in flight keeps
+ * the bytes in order). The two buffers are reused, so a send costs no
+ * allocation, and no copy beyond the write's own into w->buf. */
+static void uring_send(aw_writer *w)
+{
+    conn *c = w->conn;
+    aw_buffer swap = w->sending; /* empty, its memory reused */
+    w->sending = w->buf;
+    w->buf = swap;
+    w->send_op =
+        aw__uring_write(c->loop, c->fd, w->sending.data + w->sending.start,
+                        aw__buffer_len(&w->sending), on_uring_written, w);
+    if (!w->send_op) {
+        aw__buffer_consume(&w->sending, aw__buffer_len(&w->sending));
+        writer_failed(w, -ENOMEM);
+    }
+}
+
+/* io_uring: a send has completed (called from the loop's poll). */
+static void on_uring_written(void *arg, int result)
+{
+    aw_writer *w = arg;
+    w->send_op = NULL;
+    aw__buffer_consume(&w->sending, aw__buffer_len(&w->sending));
+    if (result < 0) {
+        writer_failed(w, result);
+        return;
+    }
+    if (aw__buffer_len(&w->buf) > 0)
+        uring_send(w);
+    update_pause(w);
+    if (buffered(w) == 0)
+        all_sent(w);
+}
+
+/* Wrapped proactor: a task sends the buffer through the backend. Writes
+ * that arrive meanwhile go to w->buf; the task sends from w->sending,
+ * which nobody else touches, since the kernel reads it until the send
+ * ends. */
 static void *flusher_main(void *arg)
 {
     aw_writer *w = arg;
@@ -714,7 +780,10 @@ int aw_writer_write(aw_writer *w, const void *data, size_t len)
     if (aw__is_proactor(c->loop)) {
         if (aw__buffer_append(&w->buf, p, len) != 0)
             return aw__fail(-ENOMEM, "aw_writer_write: out of memory");
-        start_flusher(w);
+        if (!on_uring(c))
+            start_flusher(w);
+        else if (!w->send_op)
+            uring_send(w);
         update_pause(w);
         return w->error ? w->error : 0;
     }
@@ -794,7 +863,8 @@ void aw_writer_abort(aw_writer *w)
     aw__buffer_consume(&w->buf, aw__buffer_len(&w->buf));
     w->paused = false;
     /* w->sending may still be read by the kernel (a proactor's send in
-     * flight): it is emptied by its flusher task, not here. */
+     * flight): a flusher task empties it, or, on io_uring, finish_close
+     * hands it to the send operation (forget_send); not here. */
     finish_close(w);
 }
 

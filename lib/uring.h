@@ -5,7 +5,8 @@
  *   backend_uring.c  the ring: create, destroy, submit and reap (poll),
  *                    readiness watches (aw_add_reader on a proactor)
  *   uring_ops.c      recv, send, accept, connect and close, each one an
- *                    operation that a task submits and then awaits
+ *                    operation that a task submits and then awaits; and
+ *                    a stream writer's send, which ends in a callback
  *
  * The life of an operation. A task fills a submission queue entry (SQE)
  * whose user_data points to an op record, and awaits the op's future. The
@@ -21,7 +22,10 @@
  * the CQE has arrived is the result copied out to the caller. So a task
  * that is cancelled can leave at once: the record becomes an orphan, the
  * backend asks the kernel to cancel it, and frees it when its last CQE
- * arrives, whatever the task has done with its memory since.
+ * arrives, whatever the task has done with its memory since. (A stream
+ * writer's send is the one exception: no task waits for it, and the
+ * writer lends its own buffer, which it leaves alone until the send
+ * completes, or hands over to the record if it goes away first.)
  */
 #ifndef AW_URING_H
 #define AW_URING_H
@@ -34,6 +38,7 @@ typedef enum {
     URING_POLL,    /* a readiness watch, for aw_add_reader/aw_add_writer */
     URING_RECV,    /* one receive */
     URING_SEND,    /* one send */
+    URING_WRITE,   /* a stream writer's send: no task waits, a callback */
     URING_ACCEPT,  /* a listener's accept, shared by the tasks that wait */
     URING_CONNECT, /* one connect */
     URING_CLOSE    /* one close */
@@ -72,6 +77,16 @@ typedef struct uring_op {
     /* URING_CONNECT: the address, which must outlive the submission. */
     struct sockaddr_storage addr;
     socklen_t addrlen;
+
+    /* URING_WRITE: len bytes lent by a stream writer, which leaves them
+     * alone until on_written is called; `done` have gone so far, since a
+     * short send is resumed. A writer that goes away first hands their
+     * memory over (`owned`), and it is freed with the record. */
+    const unsigned char *bytes;
+    size_t len, done;
+    void *owned;
+    void (*on_written)(void *arg, int result);
+    void *on_written_arg;
 
     /* URING_RECV and URING_SEND: the bytes, owned by the record. A
      * receive that uses a provided buffer has cap 0 and no data here. */
@@ -176,5 +191,19 @@ int aw__uring_accept(aw_loop *loop, int listen_fd);
 int aw__uring_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
                       socklen_t addrlen);
 int aw__uring_close(aw_loop *loop, int fd);
+
+/* uring_ops.c, for stream.c: a writer's bytes, sent with no task waiting,
+ * as a selector's writer sends from a writable callback (a task per send
+ * would cost a task, and a stack, per write burst). The bytes are lent,
+ * not copied: the writer must not touch them until, from the loop's poll,
+ * on_written(arg, 0 or -errno) says all have gone. NULL: out of memory.
+ *
+ * aw__uring_write_forget: the writer is going away, and will close the
+ * socket, which ends the send. The operation takes the lent memory
+ * (`memory`, as malloc gave it) and frees it when the kernel is done;
+ * nobody is called. */
+uring_op *aw__uring_write(aw_loop *loop, int fd, const void *bytes, size_t len,
+                          void (*on_written)(void *arg, int result), void *arg);
+void aw__uring_write_forget(uring_op *op, void *memory);
 
 #endif

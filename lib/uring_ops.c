@@ -267,6 +267,65 @@ ssize_t aw__uring_send(aw_loop *loop, int fd, const void *buf, size_t len)
     return rc ? rc : op_result(res, closed, "aw_send", fd);
 }
 
+/* ---- a stream writer's send ---------------------------------------------- */
+
+/* Hand the kernel what is left of a writer's bytes. MSG_WAITALL: the
+ * kernel itself resumes a short send (Linux 5.18); an older kernel
+ * returns it short, and write_complete resumes it instead. */
+static void write_submit(uring_state *s, uring_op *op)
+{
+    io_uring_prep_send(aw__uring_sqe_for(s, op), op->fd, op->bytes + op->done,
+                       op->len - op->done, MSG_NOSIGNAL | MSG_WAITALL);
+}
+
+uring_op *aw__uring_write(aw_loop *loop, int fd, const void *bytes, size_t len,
+                          void (*on_written)(void *arg, int result), void *arg)
+{
+    uring_state *s = aw__uring_state(loop);
+    uring_op *op = aw__uring_op_new(s, URING_WRITE, fd, 0);
+    if (!op)
+        return NULL;
+    op->bytes = bytes;
+    op->len = len;
+    op->on_written = on_written;
+    op->on_written_arg = arg;
+    op->counted = true;
+    loop->inflight_ops++; /* a task may wait for it to drain */
+    s->stats.ops++;
+    write_submit(s, op);
+    return op;
+}
+
+void aw__uring_write_forget(uring_op *op, void *memory)
+{
+    op->orphaned = true;
+    op->on_written = NULL;
+    op->owned = memory; /* the kernel may still read it */
+}
+
+static void write_complete(aw_loop *loop, uring_state *s, uring_op *op,
+                           int32_t res)
+{
+    if (res > 0)
+        op->done += (size_t)res;
+    if (res > 0 && op->done < op->len && !op->orphaned && !op->fd_closed) {
+        write_submit(s, op); /* a short send: the rest, same record */
+        return;
+    }
+    if (op->counted) {
+        op->counted = false;
+        loop->inflight_ops--;
+    }
+    int result = 0;
+    if (res < 0)
+        result = res == -ECANCELED && op->fd_closed ? -EBADF : res;
+    else if (op->done < op->len)
+        result = -EPIPE; /* a send of 0 bytes: the socket is shut */
+    if (!op->orphaned)
+        op->on_written(op->on_written_arg, result);
+    aw__uring_op_free(s, op);
+}
+
 /* ---- connect ------------------------------------------------------------- */
 
 static void forget_stale(uring_state *s, int fd);
@@ -496,6 +555,10 @@ void aw__uring_op_complete(aw_loop *loop, uring_state *s, uring_op *op,
 {
     if (op->kind == URING_ACCEPT) {
         accept_complete(loop, s, op, res, flags);
+        return;
+    }
+    if (op->kind == URING_WRITE) {
+        write_complete(loop, s, op, res);
         return;
     }
     op->res = res;

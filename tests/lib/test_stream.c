@@ -656,6 +656,103 @@ START_TEST(close_sends_buffered_data_first)
 }
 END_TEST
 
+/* ---- a write starts no task ---------------------------------------------- */
+
+enum { BURSTS = 200, BURST = 512 };
+
+typedef struct {
+    pair p;
+    size_t most_tasks; /* pending tasks seen right after a write */
+} burst_job;
+
+/* Write bursts the peer reads back, and look at the loop after each:
+ * the writer sends them itself (a selector's writable callback, or the
+ * completion of an io_uring send), so the only tasks are the two here. */
+static void *write_bursts(void *arg)
+{
+    burst_job *j = arg;
+    unsigned char burst[BURST];
+    for (int i = 0; i < BURSTS; i++) {
+        for (size_t k = 0; k < BURST; k++)
+            burst[k] = pattern((size_t)i * BURST + k);
+        TASK_ASSERT(aw_writer_write(j->p.w[0], burst, BURST) == 0, "write");
+        aw_loop_stats st;
+        aw_loop_get_stats(j->p.loop, &st);
+        if (st.tasks > j->most_tasks)
+            j->most_tasks = st.tasks;
+        TASK_ASSERT(aw_writer_drain(j->p.w[0]) == 0, "drain");
+        aw_sleep(0); /* let the send complete, as a server would */
+    }
+    aw_writer_close(j->p.w[0]);
+    TASK_ASSERT(aw_writer_wait_closed(j->p.w[0]) == 0, "wait_closed");
+    return NULL;
+}
+
+static void *read_bursts(void *arg)
+{
+    burst_job *j = arg;
+    unsigned char buf[4096];
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = aw_reader_read(j->p.r[1], buf, sizeof buf);
+        TASK_ASSERT(n >= 0, "read: %s", aw_last_error());
+        if (n == 0)
+            break;
+        for (ssize_t k = 0; k < n; k++)
+            TASK_ASSERT(buf[k] == pattern(total + (size_t)k), "byte %zu",
+                        total + (size_t)k);
+        total += (size_t)n;
+    }
+    TASK_ASSERT(total == BURSTS * BURST, "received %zu of %d bytes", total,
+                BURSTS * BURST);
+    return NULL;
+}
+
+START_TEST(writes_start_no_task)
+{
+    burst_job j = {0};
+    pair_open(&j.p, NULL);
+    run_both(&j.p, write_bursts, read_bursts);
+    ck_assert_msg(j.most_tasks == 2,
+                  "%zu tasks were pending after a write; the writer and "
+                  "the reader are the only ones",
+                  j.most_tasks);
+    pair_close(&j.p);
+}
+END_TEST
+
+/* ---- freeing a writer while the kernel still sends -------------------------
+ */
+
+enum { FLOOD = 16 << 20 }; /* more than a loopback socket buffers */
+
+static void *write_flood(void *arg)
+{
+    pair *p = arg;
+    unsigned char *buf = malloc(FLOOD);
+    TASK_ASSERT(buf != NULL, "out of memory");
+    memset(buf, 'f', FLOOD);
+    int rc = aw_writer_write(p->w[0], buf, FLOOD); /* nobody reads */
+    free(buf);
+    TASK_ASSERT(rc == 0, "write: %s", aw_last_error());
+    aw_sleep(0.05); /* the kernel takes what it can, then waits for room */
+    TASK_ASSERT(aw_writer_buffered(p->w[0]) > 0, "nothing left to send");
+    return NULL;
+}
+
+/* The writer is freed with bytes unsent (on io_uring, with a send in
+ * flight whose buffer the kernel may still read): freeing must neither
+ * leave that memory to the kernel nor leak it, nor a descriptor.
+ * AddressSanitizer and the descriptor count in pair_close check it. */
+START_TEST(writer_freed_mid_send)
+{
+    pair p;
+    pair_open(&p, NULL);
+    expect_task_ok(p.loop, write_flood, &p);
+    pair_close(&p);
+}
+END_TEST
+
 /* ---- misuse -------------------------------------------------------------- */
 
 static void *second_reader(void *arg)
@@ -776,6 +873,8 @@ Suite *lib_suite(void)
     tcase_add_test(tc, peer_reset_is_an_error_on_that_connection);
     tcase_add_test(tc, cancel_reader_mid_read);
     tcase_add_test(tc, close_sends_buffered_data_first);
+    tcase_add_test(tc, writes_start_no_task);
+    tcase_add_test(tc, writer_freed_mid_send);
     tcase_add_test(tc, misuse_is_reported);
     tcase_add_test(tc, reused_descriptor_is_watched_again);
     suite_add_tcase(s, tc);
