@@ -192,9 +192,9 @@ int aw__uring_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
                       socklen_t addrlen);
 int aw__uring_close(aw_loop *loop, int fd);
 
-/* uring_ops.c, for stream.c: a writer's bytes, sent with no task waiting,
- * as a selector's writer sends from a writable callback (a task per send
- * would cost a task, and a stack, per write burst). The bytes are lent,
+/* uring_ops.c, for stream_writer.c: a writer's bytes, sent with no task
+ * waiting, as a selector's writer sends from a writable callback (a task per
+ * send would cost a task, and a stack, per write burst). The bytes are lent,
  * not copied: the writer must not touch them until, from the loop's poll,
  * on_written(arg, 0 or -errno) says all have gone. NULL: out of memory.
  *

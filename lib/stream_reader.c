@@ -1,0 +1,360 @@
+/*
+ * stream_reader.c - the reading half of a stream, as asyncio's
+ * StreamReader.
+ *
+ * The reader keeps a buffer for readline and readexactly; read(n) on an
+ * empty buffer receives straight into the caller's memory.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "stream_internal.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+enum {
+    READ_CHUNK = 16 * 1024 /* room asked for per receive */
+};
+
+static int reader_failed(aw_reader *r, int err)
+{
+    r->error = err;
+    return aw__fail(err, "reading from %s: %s", r->conn->writer.peer,
+                    aw_strerror(err));
+}
+
+/* Receive once into dst: a count, 0 at end of stream, or an error.
+ *
+ * Tries the system call first, except after a receive that came back
+ * shorter than asked: the socket is then most likely empty, and trying
+ * again would only cost an EAGAIN, so we wait for readiness first (as
+ * libuv does). The readiness wait keeps its registration (keep = true):
+ * a connection that reads, answers and reads again pays no epoll_ctl. */
+static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
+{
+    conn *c = r->conn;
+    for (;;) {
+        if (c->fd < 0)
+            return aw__fail(AW_ESTATE,
+                            "reading from %s: the connection is "
+                            "closed",
+                            c->writer.peer);
+        ssize_t n;
+        if (c->loop->backend->recv) {
+            n = c->loop->backend->recv(c->loop, c->fd, dst, len);
+            if (n == AW_ECANCELLED)
+                return n;
+            if (n < 0)
+                return reader_failed(r, (int)n);
+        } else {
+            if (r->drained) {
+                c->registered = true;
+                int rc = aw__io_wait(t, c->fd, AW_READABLE, true);
+                if (rc != 0)
+                    return rc; /* cancelled, or closed: not sticky */
+                r->drained = false;
+                continue;
+            }
+            n = recv(c->fd, dst, len, 0);
+            if (n < 0) {
+                int err = errno;
+                if (err == EINTR)
+                    continue;
+                if (would_block(err)) {
+                    r->drained = true;
+                    continue;
+                }
+                return reader_failed(r, -err);
+            }
+        }
+        r->drained = (size_t)n < len;
+        if (n == 0)
+            r->eof = true;
+        return n;
+    }
+}
+
+/* Receive more into the reader's buffer, with room for at least
+ * `room` bytes. 0 (check r->eof) or an error. */
+static int reader_fill(aw_reader *r, aw_task *t, size_t room)
+{
+    if (aw__buffer_reserve(&r->buf, room) != 0)
+        return aw__fail(-ENOMEM, "reading: out of memory");
+    aw_buffer *b = &r->buf;
+    ssize_t n = reader_recv(r, t, b->data + b->end, b->cap - b->end);
+    if (n < 0)
+        return (int)n;
+    b->end += (size_t)n;
+    return 0;
+}
+
+/* Start a read: the running task, with the reader marked busy. */
+static aw_task *begin_read(aw_reader *r, const char *who, int *rc)
+{
+    aw_task *t = aw__task_require(who);
+    if (!t) {
+        *rc = AW_EMISUSE;
+        return NULL;
+    }
+    if (!r) {
+        *rc = aw__fail(AW_EMISUSE, "%s: reader is NULL", who);
+        return NULL;
+    }
+    if (r->busy) {
+        *rc =
+            aw__fail(AW_EMISUSE, "%s: another task is already reading from %s",
+                     who, r->conn->writer.peer);
+        return NULL;
+    }
+    if (r->conn->loop != t->loop) {
+        *rc =
+            aw__fail(AW_EMISUSE, "%s: the reader belongs to another loop", who);
+        return NULL;
+    }
+    r->busy = true;
+    return t;
+}
+
+static size_t take(aw_reader *r, void *buf, size_t n)
+{
+    size_t have = aw__buffer_len(&r->buf);
+    if (n > have)
+        n = have;
+    memcpy(buf, r->buf.data + r->buf.start, n);
+    aw__buffer_consume(&r->buf, n);
+    return n;
+}
+
+ssize_t aw_reader_read(aw_reader *r, void *buf, size_t n)
+{
+    int rc;
+    aw_task *t = begin_read(r, "aw_reader_read", &rc);
+    if (!t)
+        return rc;
+    ssize_t got;
+    if (n == 0)
+        got = 0;
+    else if (aw__buffer_len(&r->buf) > 0)
+        got = (ssize_t)take(r, buf, n);
+    else if (r->eof)
+        got = 0;
+    else if (r->error)
+        got = aw__fail(r->error, "aw_reader_read: %s: %s", r->conn->writer.peer,
+                       aw_strerror(r->error));
+    else /* nothing buffered: receive straight into the caller's memory */
+        got = reader_recv(r, t, buf, n);
+    r->busy = false;
+    return got;
+}
+
+int aw_reader_readexactly(aw_reader *r, void *buf, size_t n, size_t *got)
+{
+    if (got)
+        *got = 0;
+    int rc;
+    aw_task *t = begin_read(r, "aw_reader_readexactly", &rc);
+    if (!t)
+        return rc;
+    if (n > 0 && !buf) {
+        r->busy = false;
+        return aw__fail(AW_EMISUSE, "aw_reader_readexactly: buf is NULL");
+    }
+    /* Gather in the reader's buffer, not in buf: if we are cancelled
+     * half way, the bytes received so far stay in the reader. */
+    rc = 0;
+    while (aw__buffer_len(&r->buf) < n && !r->eof && rc == 0)
+        rc = r->error ? r->error
+                      : reader_fill(r, t, n - aw__buffer_len(&r->buf));
+    if (rc == 0) {
+        size_t k = take(r, buf, n);
+        if (got)
+            *got = k;
+        if (k < n)
+            rc = aw__fail(AW_EINCOMPLETE,
+                          "aw_reader_readexactly: end of stream after %zu of "
+                          "%zu bytes",
+                          k, n);
+    } else if (rc == r->error) {
+        aw__fail(rc, "aw_reader_readexactly: %s: %s", r->conn->writer.peer,
+                 aw_strerror(rc));
+    }
+    r->busy = false;
+    return rc;
+}
+
+/* Wait until the buffer holds `sep` within its first `max` bytes.
+ * 0: it does, and *line is the length up to and including it.
+ * AW_ELIMIT: the first `max` bytes hold no separator (all data kept).
+ * AW_EINCOMPLETE: end of stream first; *line is all that is buffered.
+ * Never buffers much more than max: the buffer grows only while it
+ * holds less. */
+static int read_until(aw_reader *r, aw_task *t, const void *sep, size_t seplen,
+                      size_t max, size_t *line)
+{
+    size_t scanned = 0; /* a prefix known to hold no separator */
+    for (;;) {
+        size_t len = aw__buffer_len(&r->buf);
+        size_t window = len < max ? len : max;
+        if (window >= seplen) {
+            /* Look again only where a separator could start now. */
+            size_t from = scanned >= seplen ? scanned - (seplen - 1) : 0;
+            const char *start = r->buf.data + r->buf.start;
+            const char *hit = memmem(start + from, window - from, sep, seplen);
+            if (hit) {
+                *line = (size_t)(hit - start) + seplen;
+                return 0;
+            }
+            scanned = window;
+        }
+        if (len >= max)
+            return AW_ELIMIT;
+        if (r->eof) {
+            *line = len;
+            return AW_EINCOMPLETE;
+        }
+        if (r->error)
+            return r->error;
+        size_t room = max - len < READ_CHUNK ? max - len : READ_CHUNK;
+        int rc = reader_fill(r, t, room);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Copy the first n buffered bytes out as a NUL-terminated string. */
+static void take_line(aw_reader *r, char *buf, size_t n, size_t *len)
+{
+    take(r, buf, n);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+}
+
+static int check_line_args(const char *who, char *buf, size_t cap)
+{
+    if (!buf || cap < 2)
+        return aw__fail(AW_EMISUSE,
+                        "%s: buf must hold at least one byte and the NUL", who);
+    return 0;
+}
+
+int aw_reader_readuntil(aw_reader *r, const void *sep, size_t seplen, char *buf,
+                        size_t cap, size_t *len)
+{
+    if (len)
+        *len = 0;
+    int rc = check_line_args("aw_reader_readuntil", buf, cap);
+    if (rc == 0 && (!sep || seplen == 0))
+        rc = aw__fail(AW_EMISUSE, "aw_reader_readuntil: empty separator");
+    if (rc != 0)
+        return rc;
+    aw_task *t = begin_read(r, "aw_reader_readuntil", &rc);
+    if (!t)
+        return rc;
+    buf[0] = '\0';
+    size_t max = r->limit < cap - 1 ? r->limit : cap - 1;
+    size_t n = 0;
+    rc = read_until(r, t, sep, seplen, max, &n);
+    if (rc == 0) {
+        take_line(r, buf, n, len);
+    } else if (rc == AW_EINCOMPLETE) {
+        take_line(r, buf, n, len);
+        aw__fail(rc,
+                 "aw_reader_readuntil: end of stream after %zu bytes, "
+                 "before the separator",
+                 n);
+    } else if (rc == AW_ELIMIT) {
+        aw__fail(rc,
+                 "aw_reader_readuntil: no separator in the first %zu "
+                 "bytes (the limit)",
+                 max);
+    }
+    r->busy = false;
+    return rc;
+}
+
+/* After an over-long line: drop bytes up to and including its '\n',
+ * however long that takes to arrive. The flag keeps the job across a
+ * cancellation or an error. */
+static int skip_rest_of_line(aw_reader *r, aw_task *t)
+{
+    for (;;) {
+        size_t have = aw__buffer_len(&r->buf);
+        const char *start = r->buf.data + r->buf.start;
+        const char *nl = have ? memchr(start, '\n', have) : NULL;
+        if (nl) {
+            aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
+            r->skip_line = false;
+            return 0;
+        }
+        aw__buffer_consume(&r->buf, have);
+        if (r->eof) {
+            r->skip_line = false;
+            return 0;
+        }
+        if (r->error)
+            return r->error;
+        int rc = reader_fill(r, t, READ_CHUNK);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* readline's limit was hit: drop the line through its '\n' if that is
+ * here, else all of it, and the rest on the next call (skip_line). */
+static void drop_long_line(aw_reader *r)
+{
+    size_t have = aw__buffer_len(&r->buf);
+    const char *start = r->buf.data + r->buf.start;
+    const char *nl = memchr(start, '\n', have);
+    if (nl) {
+        aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
+    } else {
+        aw__buffer_consume(&r->buf, have);
+        r->skip_line = true;
+    }
+}
+
+int aw_reader_readline(aw_reader *r, char *buf, size_t cap, size_t *len)
+{
+    if (len)
+        *len = 0;
+    int rc = check_line_args("aw_reader_readline", buf, cap);
+    if (rc != 0)
+        return rc;
+    aw_task *t = begin_read(r, "aw_reader_readline", &rc);
+    if (!t)
+        return rc;
+    buf[0] = '\0';
+    size_t max = r->limit < cap - 1 ? r->limit : cap - 1;
+    size_t n = 0;
+    rc = r->skip_line ? skip_rest_of_line(r, t) : 0;
+    if (rc == 0)
+        rc = read_until(r, t, "\n", 1, max, &n);
+    if (rc == 0 || rc == AW_EINCOMPLETE) {
+        /* At end of stream the last line comes without its '\n'. */
+        take_line(r, buf, n, len);
+        rc = 0;
+    } else if (rc == AW_ELIMIT) {
+        drop_long_line(r);
+        rc = aw__fail(AW_ELIMIT,
+                      "aw_reader_readline: a line longer than %zu bytes "
+                      "(the limit); it was dropped",
+                      max);
+    }
+    r->busy = false;
+    return rc;
+}
+
+bool aw_reader_at_eof(const aw_reader *r)
+{
+    return r && r->eof && aw__buffer_len(&r->buf) == 0;
+}
+
+void aw_reader_free(aw_reader *r)
+{
+    if (!r)
+        return;
+    conn *c = r->conn;
+    c->refs--;
+    aw__conn_maybe_free(c);
+}
