@@ -2,12 +2,13 @@
 # echo.sh OUT_DIR - the echo benchmarks: ours on every backend, beside
 # libuv, asyncio and uvloop, all driven by the same client (echo_client.c).
 #
-# For each subject one server is started, pinned to CPU 0; the client runs
+# One server per subject is started, pinned to CPU 0; the client runs
 # pinned to CPU 1. For every workload the client warms up, then measures;
 # the server's CPU time (user + system, from /proc/PID/stat) is read at the
 # start and end of the measured window, so "CPU per round trip" holds even
 # when the client is the bottleneck. Each workload runs BENCH_RUNS times
-# (default 3) and the median is kept. A separate pass under `strace -c`
+# (default 3) per subject, the subjects taking turns, and the median is
+# kept. A separate pass under `strace -c`
 # counts the server's system calls per round trip.
 #
 # Writes OUT_DIR/rows/echo.json (rows for results.json) and prints a table.
@@ -115,13 +116,18 @@ add_row() { # bench subject conns size value unit
     json_rows+=("{\"bench\": \"$1\", \"subject\": \"$2\", \"params\": {\"conns\": $3, \"size\": $4}, \"value\": $5, \"unit\": \"$6\"}")
 }
 
+# Start every server first, each pinned to CPU 0; an idle server costs
+# nothing. Then each workload's runs go round the subjects in turn, so a
+# drift in the machine's speed (it is shared) falls on every subject
+# alike instead of on whichever happened to run then.
+declare -A pid_of port_of
+started=()
 for subject in $subjects; do
     if [ "$subject" = uvloop ] && ! $python -c 'import uvloop' 2>/dev/null; then
         echo "skipped: uvloop: python3-uvloop not installed" >&2
         continue
     fi
-    log=$tmp/server.out
-    : >"$log"
+    log=$tmp/server.$subject.out
     taskset -c 0 $(server_command "$subject") --port 0 >"$log" 2>&1 &
     pid=$!
     if ! listen=$(wait_line "$log" '^listening on '); then
@@ -129,25 +135,34 @@ for subject in $subjects; do
         kill "$pid" 2>/dev/null
         continue
     fi
-    port=${listen##*:}
-    for workload in "${workloads[@]}"; do
-        set -- $workload
-        bench=$1 conns=$2 size=$3
-        rates=() cpus=()
-        for ((r = 0; r < runs; r++)); do
-            result=$(run_client "$port" "$conns" "$size" "$pid") || continue
+    pid_of[$subject]=$pid
+    port_of[$subject]=${listen##*:}
+    started+=("$subject")
+done
+
+for workload in "${workloads[@]}"; do
+    set -- $workload
+    bench=$1 conns=$2 size=$3
+    declare -A rates=() cpus=()
+    for ((r = 0; r < runs; r++)); do
+        for subject in "${started[@]}"; do
+            result=$(run_client "${port_of[$subject]}" "$conns" "$size" \
+                "${pid_of[$subject]}") || continue
             set -- $result
-            rates+=("$(awk -v n="$1" -v t="$2" 'BEGIN {printf "%.1f", n / t}')")
-            cpus+=("$(awk -v c="$3" -v hz="$hz" -v n="$1" 'BEGIN {printf "%.3f", c / hz * 1e6 / n}')")
+            rates[$subject]+="$(awk -v n="$1" -v t="$2" 'BEGIN {printf "%.1f", n / t}') "
+            cpus[$subject]+="$(awk -v c="$3" -v hz="$hz" -v n="$1" 'BEGIN {printf "%.3f", c / hz * 1e6 / n}') "
         done
-        [ ${#rates[@]} -gt 0 ] || { echo "failed: $subject $workload" >&2; continue; }
-        rate=$(printf '%s\n' "${rates[@]}" | median)
-        cpu=$(printf '%s\n' "${cpus[@]}" | median)
+    done
+    for subject in "${started[@]}"; do
+        [ -n "${rates[$subject]:-}" ] || { echo "failed: $subject $workload" >&2; continue; }
+        rate=$(printf '%s\n' ${rates[$subject]} | median)
+        cpu=$(printf '%s\n' ${cpus[$subject]} | median)
         add_row "$bench" "$subject" "$conns" "$size" "$rate" "rt/s"
         if [ "$bench" = echo ]; then
             add_row echo-cpu "$subject" "$conns" "$size" "$cpu" "us/rt"
             if command -v strace >/dev/null; then
-                result=$(STRACE=1 run_client "$port" "$conns" "$size" "$pid") &&
+                result=$(STRACE=1 run_client "${port_of[$subject]}" "$conns" \
+                    "$size" "${pid_of[$subject]}") &&
                     set -- $result &&
                     add_row echo-syscalls "$subject" "$conns" "$size" \
                         "$(awk -v c="$4" -v n="$1" 'BEGIN {printf "%.3f", c / n}')" "syscalls/rt"
@@ -156,8 +171,11 @@ for subject in $subjects; do
         printf '  %-14s %-8s conns=%-4s size=%-4s %12s rt/s  %8s us/rt cpu\n' \
             "$subject" "$bench" "$conns" "$size" "$rate" "$cpu" >&2
     done
-    kill -TERM "$pid"
-    wait "$pid" 2>/dev/null
+done
+
+for subject in "${started[@]}"; do
+    kill -TERM "${pid_of[$subject]}"
+    wait "${pid_of[$subject]}" 2>/dev/null
 done
 
 {
