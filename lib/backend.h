@@ -65,6 +65,7 @@ typedef struct {
     bool buffer_ring;      /* receives use a provided-buffer ring */
     bool multishot_accept; /* accept is multishot (until the kernel says
                             * it cannot be) */
+    bool multishot_recv;   /* a stream's standing receive is multishot */
 } aw_uring_stats;
 
 /* Copy the counters of a loop on io_uring into *out: 0, or AW_EMISUSE

@@ -57,6 +57,7 @@ int aw__uring_stats(const aw_loop *loop, aw_uring_stats *out)
     *out = s->stats;
     out->buffer_ring = s->have_buffers;
     out->multishot_accept = !s->multishot_accept_failed;
+    out->multishot_recv = s->have_buffers && !s->multishot_recv_failed;
     return 0;
 }
 
@@ -391,6 +392,10 @@ static void reap(aw_loop *loop, uring_state *s);
 static bool drain_kernel(aw_loop *loop, uring_state *s)
 {
     for (uring_op *op = s->live; op; op = op->next) {
+        /* A stream reader's receive ends here: tell the reader, which
+         * would otherwise hold on to the record. */
+        if (op->kind == URING_READ && !op->orphaned)
+            op->on_received(op->on_received_arg, NULL, -ECANCELED, false);
         op->orphaned = true;
         op->future = NULL; /* no task is left to wake */
         if (op->in_kernel && op->kind != URING_CLOSE)

@@ -21,6 +21,7 @@ void aw__conn_close(conn *c)
 {
     if (c->fd < 0)
         return;
+    aw__reader_forget_receive(&c->reader);
     /* A proactor may have operations in flight on fd, which close()
      * alone would not end; shutdown() makes them complete. */
     if (aw__is_proactor(c->loop))

@@ -20,6 +20,10 @@ struct aw_reader {
     bool busy;      /* a task is reading (one at a time) */
     bool skip_line; /* readline is dropping the rest of a long line */
     int error;      /* what broke the connection, for later calls */
+    /* io_uring: the standing receive (NULL while stopped), and the task
+     * waiting for what it brings. */
+    uring_op *receive;
+    aw_waitlist arrivals;
 };
 
 struct aw_writer {
@@ -66,5 +70,9 @@ void aw__conn_maybe_free(conn *c);
 /* Let go of a send still in flight on io_uring (the connection is going
  * away). */
 void aw__writer_forget_send(aw_writer *w);
+
+/* ---- the reader (stream_reader.c) --------------------------------------- */
+/* Let go of the standing receive on io_uring (the connection closes). */
+void aw__reader_forget_receive(aw_reader *r);
 
 #endif

@@ -22,6 +22,85 @@ static int reader_failed(aw_reader *r, int err)
                     aw_strerror(err));
 }
 
+static size_t take(aw_reader *r, void *buf, size_t n)
+{
+    size_t have = aw__buffer_len(&r->buf);
+    if (n > have)
+        n = have;
+    if (n == 0)
+        return 0; /* an empty buffer may have no memory at all */
+    memcpy(buf, r->buf.data + r->buf.start, n);
+    aw__buffer_consume(&r->buf, n);
+    return n;
+}
+
+/* ---- io_uring: the standing receive -------------------------------------- */
+
+/* The loop runs on io_uring itself (not behind the fault layer): the
+ * reader can then keep a receive standing, as asyncio's proactor
+ * transport does, instead of submitting one per read. */
+static bool on_uring(const conn *c)
+{
+    return c->loop->backend == &aw__backend_uring;
+}
+
+// ANCHOR: standing
+/* What the standing receive brought (called from the loop's poll). Bytes
+ * join the buffer; if nobody is reading and the buffer holds more than
+ * twice the limit, receiving stops until a read wants more, and the
+ * kernel's socket buffer, then the peer, wait (backpressure). */
+static void on_received(void *arg, const void *bytes, ssize_t n, bool more)
+{
+    aw_reader *r = arg;
+    if (!more)
+        r->receive = NULL;
+    if (n > 0 && aw__buffer_append(&r->buf, bytes, (size_t)n) != 0)
+        n = -ENOMEM;
+    if (n == 0)
+        r->eof = true;
+    else if (n < 0 && n != -ECANCELED && !r->error)
+        r->error = (int)n;
+    if (r->receive && !r->busy && aw__buffer_len(&r->buf) > 2 * r->limit)
+        aw__uring_read_stop(r->conn->loop, r->receive);
+    aw__waitlist_wake(&r->arrivals, 0);
+}
+
+void aw__reader_forget_receive(aw_reader *r)
+{
+    if (r->receive)
+        aw__uring_read_forget(r->conn->loop, r->receive);
+    r->receive = NULL;
+    aw__waitlist_wake(&r->arrivals, 0); /* a waiting read finds it closed */
+}
+
+/* Wait until the standing receive brings something: bytes in the buffer,
+ * the end of the stream, or an error. 0, or an error. */
+static int await_arrival(aw_reader *r, aw_task *t)
+{
+    conn *c = r->conn;
+    size_t had = aw__buffer_len(&r->buf);
+    while (aw__buffer_len(&r->buf) == had && !r->eof && !r->error) {
+        if (c->fd < 0)
+            return aw__fail(AW_ESTATE,
+                            "reading from %s: the connection is closed",
+                            c->writer.peer);
+        if (!r->receive) {
+            r->receive = aw__uring_read(c->loop, c->fd, on_received, r);
+            if (!r->receive)
+                return reader_failed(r, -ENOMEM);
+        }
+        int rc = aw__waitlist_wait(&r->arrivals, t);
+        if (rc != 0)
+            return rc; /* cancelled: what arrives stays in the buffer */
+    }
+    if (aw__buffer_len(&r->buf) == had && r->error)
+        return reader_failed(r, r->error);
+    return 0;
+}
+// ANCHOR_END: standing
+
+/* ---- receiving ----------------------------------------------------------- */
+
 /* Receive once into dst: a count, 0 at end of stream, or an error.
  *
  * Tries the system call first, except after a receive that came back
@@ -32,6 +111,10 @@ static int reader_failed(aw_reader *r, int err)
 static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
 {
     conn *c = r->conn;
+    if (on_uring(c)) {
+        int rc = await_arrival(r, t);
+        return rc != 0 ? rc : (ssize_t)take(r, dst, len);
+    }
     for (;;) {
         if (c->fd < 0)
             return aw__fail(AW_ESTATE,
@@ -77,6 +160,8 @@ static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
  * `room` bytes. 0 (check r->eof) or an error. */
 static int reader_fill(aw_reader *r, aw_task *t, size_t room)
 {
+    if (on_uring(r->conn))
+        return await_arrival(r, t);
     if (aw__buffer_reserve(&r->buf, room) != 0)
         return aw__fail(-ENOMEM, "reading: out of memory");
     aw_buffer *b = &r->buf;
@@ -112,16 +197,6 @@ static aw_task *begin_read(aw_reader *r, const char *who, int *rc)
     }
     r->busy = true;
     return t;
-}
-
-static size_t take(aw_reader *r, void *buf, size_t n)
-{
-    size_t have = aw__buffer_len(&r->buf);
-    if (n > have)
-        n = have;
-    memcpy(buf, r->buf.data + r->buf.start, n);
-    aw__buffer_consume(&r->buf, n);
-    return n;
 }
 
 ssize_t aw_reader_read(aw_reader *r, void *buf, size_t n)

@@ -6,7 +6,8 @@
  *                    readiness watches (aw_add_reader on a proactor)
  *   uring_ops.c      recv, send, accept, connect and close, each one an
  *                    operation that a task submits and then awaits; and
- *                    a stream writer's send, which ends in a callback
+ *                    a stream's send and standing receive, which no task
+ *                    awaits: they end in callbacks
  *
  * The life of an operation. A task fills a submission queue entry (SQE)
  * whose user_data points to an op record, and awaits the op's future. The
@@ -25,7 +26,9 @@
  * arrives, whatever the task has done with its memory since. (A stream
  * writer's send is the one exception: no task waits for it, and the
  * writer lends its own buffer, which it leaves alone until the send
- * completes, or hands over to the record if it goes away first.)
+ * completes, or hands over to the record if it goes away first. A
+ * stream reader's receive stays in flight for the connection's life; it
+ * too lands in the backend's buffers, and the callback copies out.)
  */
 #ifndef AW_URING_H
 #define AW_URING_H
@@ -39,6 +42,7 @@ typedef enum {
     URING_RECV,    /* one receive */
     URING_SEND,    /* one send */
     URING_WRITE,   /* a stream writer's send: no task waits, a callback */
+    URING_READ,    /* a stream reader's standing receive: a callback */
     URING_ACCEPT,  /* a listener's accept, shared by the tasks that wait */
     URING_CONNECT, /* one connect */
     URING_CLOSE    /* one close */
@@ -69,9 +73,10 @@ typedef struct uring_op {
     struct uring_op *rearm_next;
     bool in_rearm_list;
 
-    /* URING_ACCEPT: multishot (one SQE, many CQEs) or single-shot. */
+    /* URING_ACCEPT and URING_READ: multishot (one SQE, many CQEs) or
+     * single-shot. */
     bool multishot;
-    bool delivered; /* it has produced a connection at least once */
+    bool delivered; /* it has produced a connection, or bytes, once */
     bool probing;   /* single-shot, to learn why multishot said EINVAL */
 
     /* URING_CONNECT: the address, which must outlive the submission. */
@@ -88,7 +93,14 @@ typedef struct uring_op {
     void (*on_written)(void *arg, int result);
     void *on_written_arg;
 
-    /* URING_RECV and URING_SEND: the bytes, owned by the record. A
+    /* URING_READ: every chunk received goes to on_received, until the
+     * reader stops it (stopping) or forgets it (orphaned). */
+    void (*on_received)(void *arg, const void *bytes, ssize_t n, bool more);
+    void *on_received_arg;
+    bool stopping;
+
+    /* URING_RECV, URING_SEND and URING_READ: the bytes, owned by the
+     * record. A
      * receive that uses a provided buffer has cap 0 and no data here. */
     size_t cap;
     unsigned char data[];
@@ -136,7 +148,8 @@ typedef struct {
      * time a feature is used (multishot accept: -EINVAL means "no"). */
     bool have_buffers; /* a provided-buffer ring is registered */
     bool multishot_accept_failed;
-    bool poll_first_failed; /* recv refused IORING_RECVSEND_POLL_FIRST */
+    bool poll_first_failed;     /* recv refused IORING_RECVSEND_POLL_FIRST */
+    bool multishot_recv_failed; /* recv refused IORING_RECV_MULTISHOT */
     uring_buffers buffers;
     uring_op *live;    /* every op record that exists */
     size_t in_kernel;  /* ops whose last CQE has not arrived */
@@ -205,5 +218,23 @@ int aw__uring_close(aw_loop *loop, int fd);
 uring_op *aw__uring_write(aw_loop *loop, int fd, const void *bytes, size_t len,
                           void (*on_written)(void *arg, int result), void *arg);
 void aw__uring_write_forget(uring_op *op, void *memory);
+
+/* uring_ops.c, for stream_reader.c: a reader's standing receive, as
+ * asyncio's proactor transport keeps one. One operation stays in flight
+ * and hands every chunk that arrives to on_received(arg, bytes, n, more),
+ * from the loop's poll: n > 0 bytes (valid only during the call), 0 at
+ * the end of the stream, or -errno. more is false when the receive has
+ * ended (end of stream, an error, or after aw__uring_read_stop); a new
+ * one must then be started. NULL: out of memory.
+ *
+ * aw__uring_read_stop: stop receiving (the reader holds enough). Chunks
+ * already received still come, then on_received(..., -ECANCELED, false).
+ * aw__uring_read_forget: the reader is going away; nobody is called. */
+uring_op *aw__uring_read(aw_loop *loop, int fd,
+                         void (*on_received)(void *arg, const void *bytes,
+                                             ssize_t n, bool more),
+                         void *arg);
+void aw__uring_read_stop(aw_loop *loop, uring_op *op);
+void aw__uring_read_forget(aw_loop *loop, uring_op *op);
 
 #endif

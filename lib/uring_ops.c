@@ -326,6 +326,114 @@ static void write_complete(aw_loop *loop, uring_state *s, uring_op *op,
     aw__uring_op_free(s, op);
 }
 
+/* ---- a stream reader's standing receive ---------------------------------- */
+
+enum {
+    READ_OWN_BUFFER = 16 * 1024 /* without provided buffers: the record's */
+};
+
+/* Hand the kernel the receive. Multishot (Linux 6.0) is one SQE that
+ * stays armed and posts a CQE per chunk, each in a provided buffer; it
+ * saves an SQE and a fresh wait for data per chunk. Without it, one
+ * single-shot receive is submitted after another. */
+static void read_submit(uring_state *s, uring_op *op)
+{
+    struct io_uring_sqe *sqe = aw__uring_sqe_for(s, op);
+    if (!s->have_buffers) {
+        io_uring_prep_recv(sqe, op->fd, op->data, op->cap, 0);
+        return;
+    }
+    io_uring_prep_recv(sqe, op->fd, NULL, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = URING_BUFFER_GROUP;
+    op->multishot = !s->multishot_recv_failed;
+    if (op->multishot)
+        sqe->ioprio |= IORING_RECV_MULTISHOT;
+}
+
+uring_op *aw__uring_read(aw_loop *loop, int fd,
+                         void (*on_received)(void *arg, const void *bytes,
+                                             ssize_t n, bool more),
+                         void *arg)
+{
+    uring_state *s = aw__uring_state(loop);
+    size_t cap = s->have_buffers ? 0 : READ_OWN_BUFFER;
+    uring_op *op = aw__uring_op_new(s, URING_READ, fd, cap);
+    if (!op)
+        return NULL;
+    op->on_received = on_received;
+    op->on_received_arg = arg;
+    op->counted = true;
+    loop->inflight_ops++; /* data may come: a waiting reader is no deadlock */
+    s->stats.ops++;
+    read_submit(s, op);
+    return op;
+}
+
+static void read_uncount(aw_loop *loop, uring_op *op)
+{
+    if (op->counted) {
+        op->counted = false;
+        loop->inflight_ops--;
+    }
+}
+
+void aw__uring_read_stop(aw_loop *loop, uring_op *op)
+{
+    op->stopping = true;
+    aw__uring_cancel(aw__uring_state(loop), op);
+}
+
+void aw__uring_read_forget(aw_loop *loop, uring_op *op)
+{
+    op->orphaned = true;
+    op->on_received = NULL;
+    read_uncount(loop, op);
+    aw__uring_cancel(aw__uring_state(loop), op);
+}
+
+// ANCHOR: read
+static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
+                          int32_t res, uint32_t flags)
+{
+    bool more = flags & IORING_CQE_F_MORE;
+    bool buffer = flags & IORING_CQE_F_BUFFER;
+    unsigned id = flags >> IORING_CQE_BUFFER_SHIFT;
+    const unsigned char *bytes =
+        buffer ? aw__uring_buffer(s, id) : (const unsigned char *)op->data;
+    bool wanted = !op->orphaned && !op->stopping && !s->closing;
+    if (res == -EINVAL && op->multishot && !op->delivered && wanted) {
+        /* A kernel before 6.0: no multishot receive. Go single-shot. */
+        s->multishot_recv_failed = true;
+        read_submit(s, op);
+        return;
+    }
+    if (res == -ENOBUFS && wanted) {
+        /* Every provided buffer was taken at that moment. Those we hold
+         * go back as their CQEs are handled, before the next enter. */
+        s->stats.no_buffer++;
+        read_submit(s, op);
+        return;
+    }
+    if (res > 0)
+        op->delivered = true;
+    /* A single-shot receive, or a multishot one that the kernel ended
+     * after data, goes on: the reader has not asked it to stop. */
+    bool again = !more && res > 0 && wanted;
+    bool ends = !more && !again;
+    if (ends)
+        read_uncount(loop, op);
+    if (!op->orphaned)
+        op->on_received(op->on_received_arg, bytes, res, !ends);
+    if (buffer)
+        aw__uring_give_back_buffer(s, id);
+    if (again)
+        read_submit(s, op);
+    else if (ends)
+        aw__uring_op_free(s, op);
+}
+// ANCHOR_END: read
+
 /* ---- connect ------------------------------------------------------------- */
 
 static void forget_stale(uring_state *s, int fd);
@@ -559,6 +667,10 @@ void aw__uring_op_complete(aw_loop *loop, uring_state *s, uring_op *op,
     }
     if (op->kind == URING_WRITE) {
         write_complete(loop, s, op, res);
+        return;
+    }
+    if (op->kind == URING_READ) {
+        read_complete(loop, s, op, res, flags);
         return;
     }
     op->res = res;

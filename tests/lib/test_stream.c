@@ -604,6 +604,45 @@ START_TEST(cancel_reader_mid_read)
 }
 END_TEST
 
+/* ---- closing a connection wakes its waiting reader ---------------------- */
+
+typedef struct {
+    pair p;
+    ssize_t got; /* what the waiting read returned */
+} close_job;
+
+static void *wait_for_data(void *arg)
+{
+    close_job *j = arg;
+    char c;
+    j->got = aw_reader_read(j->p.r[1], &c, 1);
+    return NULL;
+}
+
+static void *close_under_reader(void *arg)
+{
+    close_job *j = arg;
+    aw_task *reader = aw_task_create(j->p.loop, wait_for_data, j, "reader");
+    aw_sleep(0.02); /* the reader now waits: nothing was sent */
+    aw_writer_close(j->p.w[1]);
+    TASK_ASSERT(aw_writer_wait_closed(j->p.w[1]) == 0, "wait_closed");
+    int rc = aw_await(aw_task_future(reader), NULL);
+    aw_task_release(reader);
+    TASK_ASSERT(rc == 0 && j->got == AW_ESTATE,
+                "a read waiting on a closed connection: %zd, not AW_ESTATE",
+                j->got);
+    return NULL;
+}
+
+START_TEST(close_wakes_a_waiting_reader)
+{
+    close_job j = {0};
+    pair_open(&j.p, NULL);
+    expect_task_ok(j.p.loop, close_under_reader, &j);
+    pair_close(&j.p);
+}
+END_TEST
+
 /* ---- close flushes what is buffered ---------------------------------- */
 
 enum { BIG = 1 << 20 };
@@ -872,6 +911,7 @@ Suite *lib_suite(void)
     tcase_add_test(tc, drain_applies_backpressure);
     tcase_add_test(tc, peer_reset_is_an_error_on_that_connection);
     tcase_add_test(tc, cancel_reader_mid_read);
+    tcase_add_test(tc, close_wakes_a_waiting_reader);
     tcase_add_test(tc, close_sends_buffered_data_first);
     tcase_add_test(tc, writes_start_no_task);
     tcase_add_test(tc, writer_freed_mid_send);
