@@ -1,6 +1,7 @@
 /*
  * Grader for 06-selectors/await_readiness: wait_readable, wait_writable,
- * task_recv and task_send_all, on every selector backend.
+ * task_recv and task_send_all, on every backend (io_uring included: its
+ * readiness watches are POLL_ADD operations).
  *
  * The library's own versions are wrapped away (the learner writes them),
  * and aw_add_reader/aw_add_writer are wrapped to count registrations: a
@@ -171,7 +172,7 @@ static void probe(void *arg)
 START_TEST(recv_waits_for_data)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         int before = count_open_fds();
         open_on(kinds[k]);
@@ -206,7 +207,7 @@ END_TEST
 START_TEST(recv_tries_before_waiting)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         open_on(kinds[k]);
         ck_assert(send(fds[0], "ready", 5, MSG_NOSIGNAL) == 5);
@@ -228,7 +229,7 @@ END_TEST
 START_TEST(recv_sees_eof_and_reset)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         open_on(kinds[k]);
         recv_job job = {.rc = -12345};
@@ -284,7 +285,7 @@ static void *send_task(void *arg)
 START_TEST(send_all_waits_for_room)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         int before = count_open_fds();
         open_on(kinds[k]);
@@ -342,7 +343,7 @@ static void *sleep_task(void *arg)
 START_TEST(cancel_removes_the_reader)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         int before = count_open_fds();
         open_on(kinds[k]);
@@ -387,7 +388,7 @@ static void wait_in_callback(void *arg)
 START_TEST(outside_a_task_is_misuse)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         open_on(kinds[k]);
         int rc = wait_readable(fds[1]);
@@ -447,7 +448,7 @@ static void *play(void *arg)
 START_TEST(ping_pong_between_tasks)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         open_on(kinds[k]);
         player_t a = {fds[0], true, 0, 0}, b = {fds[1], false, 0, 0};
@@ -490,7 +491,7 @@ START_TEST(send_to_closed_peer_is_an_error)
 {
     signal(SIGPIPE, SIG_DFL);
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         open_on(kinds[k]);
         close(fds[0]);

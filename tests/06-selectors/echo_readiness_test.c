@@ -1,6 +1,7 @@
 /*
  * Grader for 06-selectors/echo_readiness: the callback echo server, on
- * every selector backend, against real clients on loopback.
+ * every backend (io_uring included, through its readiness watches),
+ * against real clients on loopback.
  *
  * The server runs in the test's loop on the main thread; each scenario's
  * clients run in a second thread with plain blocking sockets (with
@@ -188,7 +189,7 @@ static void run_scenario(aw_backend_kind kind, client_fn fn, const char *what)
 static void run_on_every_backend(client_fn fn, const char *what)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, true);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++)
         run_scenario(kinds[k], fn, what);
 }

@@ -39,9 +39,9 @@ bool sees_eof(int fd);
 void close_with_reset(int fd);
 
 /* The backends a test runs on, in *kinds: only $AW_BACKEND if it is set,
- * else every backend that can run here (epoll first). Proactors that
- * cannot report readiness (io_uring) are left out if selectors_only. */
-int backends_to_test(aw_backend_kind kinds[], int max, bool selectors_only);
+ * else every backend that can run here (epoll first). io_uring is one:
+ * it reports readiness too (chapter 08). */
+int backends_to_test(aw_backend_kind kinds[], int max);
 /* A new loop on that backend; aborts the test if it cannot be made. */
 aw_loop *new_loop_on(aw_backend_kind kind, bool virtual_clock);
 

@@ -43,7 +43,7 @@ static void *scenario_task(void *arg)
 static void run(const char *what, work_scenario scenario, size_t max_clients)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, false);
+    int n = backends_to_test(kinds, 4);
     for (int k = 0; k < n; k++) {
         harness_begin(kinds[k], what);
         int before = count_open_fds();

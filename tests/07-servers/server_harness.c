@@ -162,7 +162,7 @@ static void run_on(const server_test *t, aw_backend_kind kind)
 void run_server_test(const server_test *t)
 {
     aw_backend_kind kinds[4];
-    int n = backends_to_test(kinds, 4, false);
+    int n = backends_to_test(kinds, 4);
     for (int i = 0; i < n; i++)
         run_on(t, kinds[i]);
 }
