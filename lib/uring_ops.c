@@ -378,10 +378,13 @@ static void read_uncount(aw_loop *loop, uring_op *op)
     }
 }
 
+/* Between two single-shot receives (called from the callback) there is
+ * nothing in the kernel to cancel: read_complete ends the record. */
 void aw__uring_read_stop(aw_loop *loop, uring_op *op)
 {
     op->stopping = true;
-    aw__uring_cancel(aw__uring_state(loop), op);
+    if (op->in_kernel)
+        aw__uring_cancel(aw__uring_state(loop), op);
 }
 
 void aw__uring_read_forget(aw_loop *loop, uring_op *op)
@@ -389,7 +392,8 @@ void aw__uring_read_forget(aw_loop *loop, uring_op *op)
     op->orphaned = true;
     op->on_received = NULL;
     read_uncount(loop, op);
-    aw__uring_cancel(aw__uring_state(loop), op);
+    if (op->in_kernel)
+        aw__uring_cancel(aw__uring_state(loop), op);
 }
 
 // ANCHOR: read
@@ -419,18 +423,27 @@ static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
         op->delivered = true;
     /* A single-shot receive, or a multishot one that the kernel ended
      * after data, goes on: the reader has not asked it to stop. */
-    bool again = !more && res > 0 && wanted;
-    bool ends = !more && !again;
-    if (ends)
+    bool goes_on = more || (res > 0 && wanted);
+    if (!goes_on)
         read_uncount(loop, op);
     if (!op->orphaned)
-        op->on_received(op->on_received_arg, bytes, res, !ends);
+        op->on_received(op->on_received_arg, bytes, res, goes_on);
     if (buffer)
         aw__uring_give_back_buffer(s, id);
-    if (again)
-        read_submit(s, op);
-    else if (ends)
-        aw__uring_op_free(s, op);
+    if (more)
+        return;
+    if (goes_on && !op->stopping && !op->orphaned) {
+        read_submit(s, op); /* the next single-shot receive */
+        return;
+    }
+    if (goes_on) {
+        /* The reader stopped it from the callback, between two receives:
+         * it ends here, and the reader must hear so. */
+        read_uncount(loop, op);
+        if (!op->orphaned)
+            op->on_received(op->on_received_arg, NULL, -ECANCELED, false);
+    }
+    aw__uring_op_free(s, op);
 }
 // ANCHOR_END: read
 
