@@ -12,6 +12,8 @@
 #include "check_main.h"
 #include "loopback.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -124,6 +126,50 @@ static void client_finished(void *arg)
     aw_loop_stop(d->loop);
 }
 
+/* ---- a server that never accepts fails fast ------------------------------ */
+
+/* How many connections wait in a listener's accept queue: for a listening
+ * socket, TCP_INFO's tcpi_unacked holds that queue's length. */
+static unsigned accept_queue_length(int listen_fd)
+{
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    if (getsockopt(listen_fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+        return 0;
+    return info.tcpi_unacked;
+}
+
+/* A working server empties the accept queue within microseconds. One
+ * that holds a client there, with no connection open, at two checks a
+ * quarter of a second apart, is not accepting: stop waiting for it (the
+ * full limit would cost a learner seconds on every make grade). */
+enum { ACCEPT_CHECKS_FROM_MS = 1000, ACCEPT_CHECK_EVERY_MS = 250 };
+
+typedef struct {
+    aw_loop *loop;
+    int listen_fd;
+    echo_server *server;
+    int strikes;
+    bool never_accepts;
+    uint64_t timer;
+} accept_check;
+
+static void check_accepting(void *arg)
+{
+    accept_check *a = arg;
+    bool stuck = accept_queue_length(a->listen_fd) > 0 &&
+                 echo_server_connections(a->server) == 0;
+    a->strikes = stuck ? a->strikes + 1 : 0;
+    if (a->strikes >= 2) {
+        a->never_accepts = true;
+        a->timer = 0;
+        aw_loop_stop(a->loop);
+        return;
+    }
+    a->timer = aw_call_later(a->loop, ACCEPT_CHECK_EVERY_MS / 1000.0,
+                             check_accepting, a);
+}
+
 /* Serve with the learner's server while fn runs in a client thread; then
  * check the server closed its connections and nothing leaked. */
 static void run_scenario(aw_backend_kind kind, client_fn fn, const char *what)
@@ -145,11 +191,22 @@ static void run_scenario(aw_backend_kind kind, client_fn fn, const char *what)
     /* Generous: a working server needs well under a second for any
      * scenario here. */
     uint64_t limit = aw_call_later(loop, SCENARIO_LIMIT, stop_loop, loop);
+    accept_check a = {.loop = loop, .listen_fd = listen_fd, .server = s};
+    a.timer = aw_call_later(loop, ACCEPT_CHECKS_FROM_MS / 1000.0,
+                            check_accepting, &a);
     int rc = aw_loop_run_forever(loop);
     aw_timer_cancel(loop, limit);
+    if (a.timer)
+        aw_timer_cancel(loop, a.timer);
     if (!d.done) {
         shutdown_clients(); /* unblocks the client thread */
         pthread_join(thread, NULL);
+        if (a.never_accepts)
+            ck_abort_msg("[%s] %s: a client has waited in the listener's "
+                         "accept queue for over a second, and the server "
+                         "has no connection open: echo_on_acceptable must "
+                         "accept every pending connection",
+                         backend, what);
         ck_abort_msg("[%s] %s: the clients were still waiting for the "
                      "server after %d s (%s); the last client step: %s",
                      backend, what, SCENARIO_LIMIT,
