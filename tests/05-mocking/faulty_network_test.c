@@ -244,7 +244,10 @@ Suite *grade_suite(void)
 {
     Suite *s = suite_create("faulty_network");
     TCase *tc = tcase_create("network");
-    tcase_set_timeout(tc, 10);
+    /* On the virtual clock a scenario takes milliseconds, however much
+     * loop time passes in it; a stub that waits for a silent peer forever
+     * fails here, so every make grade pays this limit until it is done. */
+    tcase_set_timeout(tc, 4);
     tcase_add_loop_test(tc, scenario_test, 0, NSCENARIOS);
     suite_add_tcase(s, tc);
     return s;
