@@ -2,8 +2,15 @@
  * stream_reader.c - the reading half of a stream, as asyncio's
  * StreamReader.
  *
- * The reader keeps a buffer for readline and readexactly; read(n) on an
- * empty buffer receives straight into the caller's memory.
+ * The reader keeps a buffer for readline and readexactly. How bytes get
+ * there depends on the loop:
+ *
+ *   selector  a read that needs data makes the recv itself (reader_recv);
+ *             read(n) on an empty buffer receives straight into the
+ *             caller's memory;
+ *   io_uring  a receive stands for the connection's life and its callback
+ *             fills the buffer (on_received); a read that needs data
+ *             waits for the next arrival (await_arrival).
  */
 #define _GNU_SOURCE /* memmem */
 #include "stream_internal.h"
