@@ -61,7 +61,8 @@ typedef struct {
     uint64_t ops;          /* recv, send, accept, connect, close started */
     uint64_t cancels;      /* cancellations asked of the kernel */
     uint64_t no_buffer;    /* receives that found every provided buffer
-                            * taken (ENOBUFS) and used one of their own */
+                            * taken (ENOBUFS): a task's then uses one of
+                            * its own, a stream's is submitted again */
     bool buffer_ring;      /* receives use a provided-buffer ring */
     bool multishot_accept; /* accept is multishot (until the kernel says
                             * it cannot be) */
