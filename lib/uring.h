@@ -145,7 +145,8 @@ typedef struct {
     struct io_uring ring;
     aw_uring_stats stats;
     /* What the kernel supports, found at start-up (probe), or the first
-     * time a feature is used (multishot accept: -EINVAL means "no"). */
+     * time a feature is used (multishot accept and receive, POLL_FIRST:
+     * -EINVAL means "no"; no opcode list can tell a flag's support). */
     bool have_buffers; /* a provided-buffer ring is registered */
     bool multishot_accept_failed;
     bool poll_first_failed;     /* recv refused IORING_RECVSEND_POLL_FIRST */
