@@ -412,12 +412,16 @@ static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
         read_submit(s, op);
         return;
     }
-    if (res == -ENOBUFS && wanted) {
+    if (res == -ENOBUFS) {
         /* Every provided buffer was taken at that moment. Those we hold
-         * go back as their CQEs are handled, before the next enter. */
+         * go back as their CQEs are handled, before the next enter. It
+         * is no error of the connection's: a stopped receive just ends. */
         s->stats.no_buffer++;
-        read_submit(s, op);
-        return;
+        if (wanted) {
+            read_submit(s, op);
+            return;
+        }
+        res = -ECANCELED;
     }
     if (res > 0)
         op->delivered = true;
