@@ -57,6 +57,16 @@ static inline bool would_block(int err)
     return err == EAGAIN || err == EWOULDBLOCK;
 }
 
+/* The loop runs on io_uring itself, not behind a wrapper such as the
+ * fault layer: the stream can then do its I/O without a task. The writer
+ * lends its buffer to a send (aw__uring_write), and the reader keeps a
+ * receive standing (aw__uring_read), as asyncio's proactor transport
+ * does; both end in callbacks. */
+static inline bool aw__conn_on_uring(const conn *c)
+{
+    return c->loop->backend == &aw__backend_uring;
+}
+
 /* ---- the connection (stream.c) ---------------------------------------- */
 
 /* Close the socket, once; the reader and writer stay allocated. */

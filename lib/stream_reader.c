@@ -43,14 +43,6 @@ static size_t take(aw_reader *r, void *buf, size_t n)
 
 /* ---- io_uring: the standing receive -------------------------------------- */
 
-/* The loop runs on io_uring itself (not behind the fault layer): the
- * reader can then keep a receive standing, as asyncio's proactor
- * transport does, instead of submitting one per read. */
-static bool on_uring(const conn *c)
-{
-    return c->loop->backend == &aw__backend_uring;
-}
-
 // ANCHOR: standing
 /* What the standing receive brought (called from the loop's poll). Bytes
  * join the buffer; if nobody is reading and the buffer holds more than
@@ -118,7 +110,7 @@ static int await_arrival(aw_reader *r, aw_task *t)
 static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
 {
     conn *c = r->conn;
-    if (on_uring(c)) {
+    if (aw__conn_on_uring(c)) {
         int rc = await_arrival(r, t);
         return rc != 0 ? rc : (ssize_t)take(r, dst, len);
     }
@@ -167,7 +159,7 @@ static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
  * `room` bytes. 0 (check r->eof) or an error. */
 static int reader_fill(aw_reader *r, aw_task *t, size_t room)
 {
-    if (on_uring(r->conn))
+    if (aw__conn_on_uring(r->conn))
         return await_arrival(r, t);
     if (aw__buffer_reserve(&r->buf, room) != 0)
         return aw__fail(-ENOMEM, "reading: out of memory");

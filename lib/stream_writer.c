@@ -21,13 +21,6 @@
 
 #include <sys/socket.h>
 
-/* The loop runs on io_uring itself, not behind a wrapper such as the
- * fault layer: the writer can then send without a task (aw__uring_write). */
-static bool on_uring(const conn *c)
-{
-    return c->loop->backend == &aw__backend_uring;
-}
-
 /* Let go of a send still in flight on io_uring. The kernel may still
  * read w->sending: its memory goes to the operation, which frees it when
  * the kernel is done (closing the socket ends the send). */
@@ -255,7 +248,7 @@ int aw_writer_write(aw_writer *w, const void *data, size_t len)
     if (aw__is_proactor(c->loop)) {
         if (aw__buffer_append(&w->buf, p, len) != 0)
             return aw__fail(-ENOMEM, "aw_writer_write: out of memory");
-        if (!on_uring(c))
+        if (!aw__conn_on_uring(c))
             start_flusher(w);
         else if (!w->send_op)
             uring_send(w);
