@@ -100,8 +100,8 @@ typedef struct uring_op {
     bool stopping;
 
     /* URING_RECV, URING_SEND and URING_READ: the bytes, owned by the
-     * record. A
-     * receive that uses a provided buffer has cap 0 and no data here. */
+     * record. A receive that uses a provided buffer has cap 0 and no data
+     * here. */
     size_t cap;
     unsigned char data[];
 } uring_op;

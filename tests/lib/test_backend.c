@@ -16,15 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TASK_ASSERT(cond, ...)                                                 \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            char msg_[300];                                                    \
-            snprintf(msg_, sizeof msg_, __VA_ARGS__);                          \
-            return aw_raise(AW_EMISUSE, msg_);                                 \
-        }                                                                      \
-    } while (0)
-
 static const char *backend_env(void)
 {
     const char *name = getenv("AW_BACKEND");

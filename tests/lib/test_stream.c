@@ -60,15 +60,6 @@ static void run_both(pair *p, aw_task_fn end0, aw_task_fn end1)
     aw_task_release(t1);
 }
 
-#define TASK_ASSERT(cond, ...)                                                 \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            char msg_[300];                                                    \
-            snprintf(msg_, sizeof msg_, __VA_ARGS__);                          \
-            return aw_raise(AW_EMISUSE, msg_);                                 \
-        }                                                                      \
-    } while (0)
-
 /* ---- echo: readline, write, drain, EOF -------------------------------- */
 
 enum { ECHO_LINES = 200 };

@@ -17,7 +17,6 @@
 #include "stream_internal.h" /* a reader's buffer, for the stream tests */
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -740,17 +739,6 @@ END_TEST
 
 enum { PINGS = 100 };
 
-/* End the task with a formatted message (aw_raise copies it). */
-static void *raisef(const char *format, ...)
-{
-    char message[200];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, sizeof message, format, args);
-    va_end(args);
-    return aw_raise(AW_ESTATE, message);
-}
-
 typedef struct {
     aw_reader *r;
     aw_writer *w;
@@ -761,12 +749,11 @@ static void *read_pings(void *arg)
 {
     stream_end *e = arg;
     for (int i = 0; i < PINGS; i++) {
-        if (write(e->peer, "ping", 4) != 4)
-            return aw_raise(AW_ESTATE, "write to the peer failed");
+        TASK_ASSERT(write(e->peer, "ping", 4) == 4, "write to the peer failed");
         char buf[4];
-        if (aw_reader_readexactly(e->r, buf, 4, NULL) != 0 ||
-            memcmp(buf, "ping", 4) != 0)
-            return raisef("ping %d: %s", i, aw_last_error());
+        TASK_ASSERT(aw_reader_readexactly(e->r, buf, 4, NULL) == 0 &&
+                        memcmp(buf, "ping", 4) == 0,
+                    "ping %d: %s", i, aw_last_error());
     }
     return NULL;
 }
@@ -833,9 +820,9 @@ static void *flood(void *arg)
     for (size_t sent = 0; sent < FLOOD; sent += sizeof chunk) {
         for (size_t k = 0; k < sizeof chunk; k++)
             chunk[k] = flood_byte(sent + k);
-        if (aw_writer_write(j->ends[0].w, chunk, sizeof chunk) != 0 ||
-            aw_writer_drain(j->ends[0].w) != 0)
-            return raisef("flood: %s", aw_last_error());
+        TASK_ASSERT(aw_writer_write(j->ends[0].w, chunk, sizeof chunk) == 0 &&
+                        aw_writer_drain(j->ends[0].w) == 0,
+                    "flood: %s", aw_last_error());
     }
     aw_writer_close(j->ends[0].w);
     return NULL;
@@ -849,20 +836,18 @@ static void *read_late(void *arg)
     /* One read starts the standing receive; then nobody reads for a
      * while, and the flood must stop at the reader's door. */
     ssize_t n = aw_reader_read(r, buf, 1);
-    if (n != 1 || buf[0] != flood_byte(0))
-        return raisef("the first byte: %zd", n);
+    TASK_ASSERT(n == 1 && buf[0] == flood_byte(0), "the first byte: %zd", n);
     aw_sleep(0.1);
     j->buffered_while_idle = aw__buffer_len(&r->buf);
     size_t total = 1;
     while ((n = aw_reader_read(r, buf, sizeof buf)) > 0) {
         for (ssize_t k = 0; k < n; k++)
-            if (buf[k] != flood_byte(total + (size_t)k))
-                return raisef("byte %zu is wrong", total + (size_t)k);
+            TASK_ASSERT(buf[k] == flood_byte(total + (size_t)k),
+                        "byte %zu is wrong", total + (size_t)k);
         total += (size_t)n;
     }
-    if (n < 0 || total != FLOOD)
-        return raisef("read %zu of %d bytes: %s", total, FLOOD,
-                      aw_last_error());
+    TASK_ASSERT(n == 0 && total == FLOOD, "read %zu of %d bytes: %s", total,
+                FLOOD, aw_last_error());
     return NULL;
 }
 
