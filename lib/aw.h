@@ -94,7 +94,8 @@ aw_loop *aw_loop_new(void);
 /* A new loop with options; NULL options means the defaults. */
 aw_loop *aw_loop_new_with(const aw_loop_options *options);
 /* Close and free the loop. Fails with AW_EMISUSE while the loop runs or
- * while tasks are pending; the loop is then left open and untouched. */
+ * while tasks are pending; the loop is then left open and untouched.
+ * Once it succeeds the loop is freed: close it once, as with free(). */
 int aw_loop_close(aw_loop *loop);
 /* Cancel every pending task, run until they have all finished, then
  * close. This is what asyncio.run() does at the end. */

@@ -15,9 +15,8 @@
  *          |  (no rule: the real operation)
  *     epoll, poll, select or io_uring
  *
- * Stream writers on a selector send from loop callbacks, outside any
- * task, straight to the kernel: send faults reach aw_send (and writers
- * on io_uring), not them.
+ * Behind the layer, a stream writer sends from a small task of its own
+ * through the layer's send: send faults reach writers as well as aw_send.
  *
  * A rule applies to one operation, on one descriptor or on all. Rules
  * are tried in the order they were added; the first that applies wins.

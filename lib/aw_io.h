@@ -97,14 +97,15 @@ int aw_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
 
 /* In a task: suspend until fd is readable (or writable). 0, or
  * AW_ECANCELLED, or the error of registering fd (AW_ELIMIT when the
- * select backend cannot watch a descriptor >= FD_SETSIZE; AW_EMISUSE on
- * a backend that reports completions, not readiness). */
+ * select backend cannot watch a descriptor >= FD_SETSIZE). */
 int aw_wait_readable(int fd);
 int aw_wait_writable(int fd);
 
 /* Stop watching fd in loop, then close it. loop NULL means the running
- * loop (if none, fd is just closed). On a proactor backend, inside a
- * task, the close goes through the backend. 0 or a negative error. */
+ * loop (if none, fd is just closed). On a proactor backend the close
+ * goes through the backend, which first cancels the operations in
+ * flight on fd; inside a task it is itself an operation. 0 or a negative
+ * error. */
 int aw_close(aw_loop *loop, int fd);
 
 /* ------------------------------------------------------------------ */

@@ -87,8 +87,9 @@ typedef struct aw_mock aw_mock;
 
 /* A mock with a name for messages ("get_data"). NULL if out of memory. */
 aw_mock *aw_mock_new(const char *name);
-/* Free the mock. Calls still waiting for a delayed outcome are left
- * pending; free the mock before closing their loop. */
+/* Free the mock. A call still waiting for a delayed outcome loses its
+ * timer and is never completed; freeing after the loop is closed is fine
+ * (closing disarms every timer). */
 void aw_mock_free(aw_mock *m);
 /* Forget every call, keep the configuration (Python's reset_mock). */
 void aw_mock_reset(aw_mock *m);

@@ -94,22 +94,21 @@ void aw__uring_op_free(uring_state *s, uring_op *op)
     free(op);
 }
 
-/* Submit now, to make room in a full submission queue. */
-static int submit_now(uring_state *s)
+/* Submit now, to make room in a full submission queue. (If the kernel
+ * refuses, aw__uring_sqe finds the queue still full and says so.) */
+static void submit_early(uring_state *s)
 {
-    unsigned queued = io_uring_sq_ready(&s->ring);
     int rc = io_uring_submit(&s->ring);
     s->stats.enters++;
     if (rc > 0)
         s->stats.submitted += (unsigned)rc;
-    return queued && rc < 0 ? rc : 0;
 }
 
 struct io_uring_sqe *aw__uring_sqe(uring_state *s)
 {
     struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);
     if (!sqe) {
-        submit_now(s);
+        submit_early(s);
         sqe = io_uring_get_sqe(&s->ring);
     }
     if (!sqe) {

@@ -203,8 +203,8 @@ struct aw_loop {
     size_t free_stack_count;
     bool stop_requested;
     /* Debug mode's threshold, the trace, the dump on a signal (debug.c,
-     * trace.c, taskdump.c); NULL while none is on, so the loop's fast
-     * path pays one test of this pointer. */
+     * trace.c, taskdump.c); NULL until one is first set, so the loop's
+     * fast path pays one test of this pointer. */
     struct aw_observer *observer;
 };
 
@@ -221,6 +221,9 @@ void aw__task_free(aw_task *task);
 aw_task *aw__task_require(const char *who);
 /* Park the running task until something schedules it again. */
 void aw__task_suspend(aw_task *task);
+/* A pending cancellation, delivered at an await point: true (and the
+ * error set) if the running task t was cancelled meanwhile. */
+bool aw__task_take_cancel(aw_task *t);
 /* Schedule a task's next step through the ready queue. */
 int aw__task_schedule(aw_task *task);
 /* Wake a suspended task: from a loop callback its step runs at once,

@@ -114,15 +114,6 @@ static void io_cancelled(aw_future *f, void *arg)
     aw__task_schedule(w->task);
 }
 
-static bool take_cancel(aw_task *t)
-{
-    if (!t->must_cancel)
-        return false;
-    t->must_cancel = false;
-    aw__fail(AW_ECANCELLED, "task '%s' was cancelled", t->name);
-    return true;
-}
-
 /* Is fd's interest in event parked (kept, with nobody waiting)? */
 static bool parked(aw_loop *loop, int fd, int event)
 {
@@ -148,7 +139,7 @@ static io_waiter *waiter_on(aw_loop *loop, int fd, int event)
 int aw__io_wait(aw_task *t, int fd, int event, bool keep)
 {
     aw_loop *loop = t->loop;
-    if (take_cancel(t))
+    if (aw__task_take_cancel(t))
         return AW_ECANCELLED;
     if (waiter_on(loop, fd, event))
         return aw__fail(AW_EMISUSE,
@@ -175,7 +166,7 @@ int aw__io_wait(aw_task *t, int fd, int event, bool keep)
     aw__task_suspend(t);
     t->awaiting = NULL;
     aw__future_clear(&w.cancel);
-    if (take_cancel(t))
+    if (aw__task_take_cancel(t))
         return AW_ECANCELLED;
     if (w.result != 0)
         return aw__fail(w.result,
@@ -207,11 +198,6 @@ void aw__io_forget(aw_loop *loop, int fd)
 static aw_task *need_task(const char *who)
 {
     return aw__task_require(who);
-}
-
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
 }
 
 /* ---- the operations ------------------------------------------------- */
@@ -380,9 +366,9 @@ int aw_close(aw_loop *loop, int fd)
         return aw__fail(AW_EMISUSE, "aw_close: invalid fd %d", fd);
     if (!loop)
         loop = aw_running_loop();
-    if (loop && loop->backend->close && loop->current)
+    aw__io_forget(loop, fd); /* readers, writers and waiting tasks first */
+    if (loop && loop->backend->close)
         return loop->backend->close(loop, fd);
-    aw__io_forget(loop, fd);
     if (close(fd) != 0) {
         int err = -errno;
         return aw__fail(err, "aw_close: fd %d: %s", fd, aw_strerror(err));

@@ -10,6 +10,12 @@
 
 #include <netinet/in.h>
 
+/* A non-blocking call's "try again later": not an error. */
+static inline bool would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
 /* ---- readiness waits (io.c) ------------------------------------------ */
 
 /* True if the loop's backend performs socket I/O itself (io_uring):

@@ -242,8 +242,6 @@ int aw_loop_close(aw_loop *loop)
 {
     if (!loop)
         return aw__fail(AW_EMISUSE, "aw_loop_close: loop is NULL");
-    if (loop->state == AW_LOOP_CLOSED)
-        return 0; /* closing twice is harmless, as in asyncio */
     if (loop->state != AW_LOOP_IDLE)
         return aw__fail(AW_EMISUSE, "aw_loop_close: cannot close a running "
                                     "loop");
@@ -269,8 +267,7 @@ int aw_loop_close(aw_loop *loop)
     loop->backend->destroy(loop);
     free(loop->fds);
     aw__stack_pool_free(loop);
-    loop->state = AW_LOOP_CLOSED;
-    free(loop);
+    free(loop); /* unlike asyncio's, a closed loop is gone: close it once */
     return 0;
 }
 

@@ -15,11 +15,7 @@ static int yield(aw_task *t)
     if (rc)
         return aw__fail(rc, "aw_sleep: out of memory");
     aw__task_suspend(t);
-    if (t->must_cancel) {
-        t->must_cancel = false;
-        return aw__fail(AW_ECANCELLED, "task '%s' was cancelled", t->name);
-    }
-    return 0;
+    return aw__task_take_cancel(t) ? AW_ECANCELLED : 0;
 }
 
 static void wake_sleeper(void *arg)

@@ -52,11 +52,6 @@ struct conn {
     struct aw_writer writer;
 };
 
-static inline bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
-
 /* The loop runs on io_uring itself, not behind a wrapper such as the
  * fault layer: the stream can then do its I/O without a task. The writer
  * lends its buffer to a send (aw__uring_write), and the reader keeps a

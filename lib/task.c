@@ -278,7 +278,7 @@ aw_task *aw__task_of_step(aw_callback fn, void *arg)
 }
 
 /* A pending cancellation, delivered at an await point. */
-static bool take_cancel(aw_task *t)
+bool aw__task_take_cancel(aw_task *t)
 {
     if (!t->must_cancel)
         return false;
@@ -304,7 +304,7 @@ int aw_await(aw_future *f, void **result)
                         "aw_await: task '%s' awaits itself, "
                         "which can never finish",
                         t->name);
-    if (take_cancel(t))
+    if (aw__task_take_cancel(t))
         return AW_ECANCELLED;
 
     if (f->state == AW_PENDING) {
@@ -317,7 +317,7 @@ int aw_await(aw_future *f, void **result)
         if (f->state == AW_PENDING) /* woken early: by a cancellation */
             aw__future_remove_node(f, &t->wakeup);
         aw_future_release(f);
-        if (take_cancel(t))
+        if (aw__task_take_cancel(t))
             return AW_ECANCELLED;
         if (f->state == AW_PENDING)
             return aw__fail(AW_ESTATE, "aw_await: woken while the future is "

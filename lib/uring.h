@@ -81,7 +81,6 @@ typedef struct uring_op {
 
     /* URING_CONNECT: the address, which must outlive the submission. */
     struct sockaddr_storage addr;
-    socklen_t addrlen;
 
     /* URING_WRITE: len bytes lent by a stream writer, which leaves them
      * alone until on_written is called; `done` have gone so far, since a

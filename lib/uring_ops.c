@@ -72,14 +72,28 @@ static uring_op *op_begin(aw_loop *loop, uring_op_kind kind, int fd, size_t cap,
     return op;
 }
 
+/* op is started: the loop counts it in flight, so that a task waiting
+ * for it is not called a deadlock; op_uncount when it ends. */
+static void op_count(aw_loop *loop, uring_op *op)
+{
+    op->counted = true;
+    loop->inflight_ops++;
+    aw__uring_state(loop)->stats.ops++;
+}
+
+static void op_uncount(aw_loop *loop, uring_op *op)
+{
+    if (op->counted) {
+        op->counted = false;
+        loop->inflight_ops--;
+    }
+}
+
 /* The SQE for op, to fill in; the loop's next enter submits it. */
 static struct io_uring_sqe *op_sqe(aw_loop *loop, uring_op *op)
 {
-    uring_state *s = aw__uring_state(loop);
-    op->counted = true;
-    loop->inflight_ops++; /* the loop must not call this a deadlock */
-    s->stats.ops++;
-    return aw__uring_sqe_for(s, op);
+    op_count(loop, op);
+    return aw__uring_sqe_for(aw__uring_state(loop), op);
 }
 
 // ANCHOR: wait
@@ -289,9 +303,7 @@ uring_op *aw__uring_write(aw_loop *loop, int fd, const void *bytes, size_t len,
     op->len = len;
     op->on_written = on_written;
     op->on_written_arg = arg;
-    op->counted = true;
-    loop->inflight_ops++; /* a task may wait for it to drain */
-    s->stats.ops++;
+    op_count(loop, op); /* a task may wait for it to drain */
     write_submit(s, op);
     return op;
 }
@@ -312,10 +324,7 @@ static void write_complete(aw_loop *loop, uring_state *s, uring_op *op,
         write_submit(s, op); /* a short send: the rest, same record */
         return;
     }
-    if (op->counted) {
-        op->counted = false;
-        loop->inflight_ops--;
-    }
+    op_uncount(loop, op);
     int result = 0;
     if (res < 0)
         result = res == -ECANCELED && op->fd_closed ? -EBADF : res;
@@ -363,19 +372,9 @@ uring_op *aw__uring_read(aw_loop *loop, int fd,
         return NULL;
     op->on_received = on_received;
     op->on_received_arg = arg;
-    op->counted = true;
-    loop->inflight_ops++; /* data may come: a waiting reader is no deadlock */
-    s->stats.ops++;
+    op_count(loop, op); /* data may come: a waiting reader is no deadlock */
     read_submit(s, op);
     return op;
-}
-
-static void read_uncount(aw_loop *loop, uring_op *op)
-{
-    if (op->counted) {
-        op->counted = false;
-        loop->inflight_ops--;
-    }
 }
 
 /* Between two single-shot receives (called from the callback) there is
@@ -391,7 +390,7 @@ void aw__uring_read_forget(aw_loop *loop, uring_op *op)
 {
     op->orphaned = true;
     op->on_received = NULL;
-    read_uncount(loop, op);
+    op_uncount(loop, op);
     if (op->in_kernel)
         aw__uring_cancel(aw__uring_state(loop), op);
 }
@@ -429,7 +428,7 @@ static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
      * after data, goes on: the reader has not asked it to stop. */
     bool goes_on = more || (res > 0 && wanted);
     if (!goes_on)
-        read_uncount(loop, op);
+        op_uncount(loop, op);
     if (!op->orphaned)
         op->on_received(op->on_received_arg, bytes, res, goes_on);
     if (buffer)
@@ -443,7 +442,7 @@ static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
     if (goes_on) {
         /* The reader stopped it from the callback, between two receives:
          * it ends here, and the reader must hear so. */
-        read_uncount(loop, op);
+        op_uncount(loop, op);
         if (!op->orphaned)
             op->on_received(op->on_received_arg, NULL, -ECANCELED, false);
     }
@@ -469,7 +468,6 @@ int aw__uring_connect(aw_loop *loop, int fd, const struct sockaddr *addr,
         return -ENOMEM;
     /* The kernel reads the address after we return to the loop. */
     memcpy(&op->addr, addr, addrlen);
-    op->addrlen = addrlen;
     io_uring_prep_connect(op_sqe(loop, op), fd, (struct sockaddr *)&op->addr,
                           addrlen);
     bool owned;
@@ -692,10 +690,7 @@ void aw__uring_op_complete(aw_loop *loop, uring_state *s, uring_op *op,
     }
     op->res = res;
     op->cqe_flags = flags;
-    if (op->counted) {
-        op->counted = false;
-        loop->inflight_ops--;
-    }
+    op_uncount(loop, op);
     if (!op->orphaned) {
         aw_future_set_result(op->future, NULL); /* the task takes it */
         return;
@@ -768,8 +763,9 @@ int aw__uring_close(aw_loop *loop, int fd)
 {
     uring_state *s = aw__uring_state(loop);
     let_go_of(loop, s, fd);
-    /* Outside a task (aw_server_close, say) there is no one to suspend:
-     * close at once. Inside one, the close joins the next batch. */
+    /* Outside a task (aw_close after the loop stopped, say) there is no
+     * one to suspend: close at once. Inside one, the close joins the
+     * next batch. */
     if (aw_running_loop() != loop || !loop->current) {
         if (close(fd) != 0)
             return aw__fail(-errno, "aw_close: fd %d: %s", fd, strerror(errno));

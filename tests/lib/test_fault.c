@@ -121,6 +121,35 @@ START_TEST(stream_reads_go_through_the_faults_too)
 }
 END_TEST
 
+/* A stream writer sends from a task of its own behind the layer (the
+ * flusher), so send faults reach it on every backend. */
+static void *writer_sends_meet_the_faults(aw_test *t)
+{
+    aw_loop *loop = aw_test_loop(t);
+    int a, b;
+    tcp_pair(&a, &b);
+    aw_reader *r;
+    aw_writer *w;
+    ck_assert_int_eq(aw_stream_open(loop, a, NULL, &r, &w), 0);
+    aw_fault_inject(loop, (aw_fault){.op = AW_FAULT_SEND,
+                                     .kind = AW_FAULT_ERROR,
+                                     .error = -ECONNRESET});
+    ck_assert_int_eq(aw_writer_write(w, "hello", 5), 0);
+    aw_writer_close(w);
+    ck_assert_int_eq(aw_writer_wait_closed(w), -ECONNRESET);
+    ck_assert_int_eq(aw_fault_hits(loop), 1);
+    aw_reader_free(r);
+    aw_writer_free(w);
+    ck_assert_int_eq(aw_close(NULL, b), 0);
+    return NULL;
+}
+
+START_TEST(stream_writes_go_through_the_faults_too)
+{
+    run(writer_sends_meet_the_faults);
+}
+END_TEST
+
 /* ---- errors ----------------------------------------------------------- */
 
 // ANCHOR: reset
@@ -414,6 +443,7 @@ Suite *lib_suite(void)
     tcase_set_timeout(io, 20);
     tcase_add_test(io, short_reads);
     tcase_add_test(io, aw_send_sends_everything_despite_short_writes);
+    tcase_add_test(io, stream_writes_go_through_the_faults_too);
     tcase_add_test(io, stream_reads_go_through_the_faults_too);
     tcase_add_test(io, an_injected_reset_after_one_good_read);
     tcase_add_test(io, a_rule_for_one_descriptor_leaves_the_others_alone);

@@ -373,12 +373,24 @@ START_TEST(a_service_that_hangs_is_cut_off_by_a_timeout)
 END_TEST
 // ANCHOR_END: timeout_mock
 
+static size_t timers_of_running_loop(void)
+{
+    aw_loop_stats st;
+    aw_loop_get_stats(aw_running_loop(), &st);
+    return st.timers;
+}
+
 static void *cancels_a_delayed_call(aw_mock *m)
 {
+    size_t before = timers_of_running_loop();
     aw_future *call = aw_mock_call(m, NULL, 0);
+    ck_assert_uint_eq(timers_of_running_loop(), before + 1);
     ck_assert_int_eq(aw_wait_for(call, 1, NULL), AW_ETIMEDOUT);
     aw_future_release(call);
-    return NULL; /* the clean-state check fails if the mock's timer stayed */
+    /* The cancelled call's timer is gone with it (the clean-state check
+     * does not see a mock's timers: they are not the test's own). */
+    ck_assert_uint_eq(timers_of_running_loop(), before);
+    return NULL;
 }
 
 START_TEST(cancelling_a_delayed_call_removes_its_timer)
