@@ -18,7 +18,8 @@
  * mini_run_once. The structures, mini_loop_new/free, mini_time and
  * mini_run are given.
  *
- * See chapter 6, sections "Readiness" and "select, poll and epoll".
+ * See chapter 6, sections "Readiness", "select, poll and epoll" and "How
+ * the loop turns readiness into callbacks".
  */
 #include <errno.h>
 #include <poll.h>

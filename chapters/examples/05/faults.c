@@ -1,7 +1,7 @@
 /*
  * faults.c - the fault layer: a network that misbehaves on purpose.
  *
- * A socket pair, and three rules on the reading end: every read returns
+ * A socket pair, and two rules on the reading end: every read returns
  * at most 4 bytes; the fourth read fails with a reset connection. The
  * writer sends a whole sentence at once; the reader sees what a real
  * network may give it.
