@@ -299,6 +299,41 @@ START_TEST(task_awaits_readiness_through_a_future)
 }
 END_TEST
 
+/* aw_close stops every watch on the descriptor, inside a task and out,
+ * on every backend: nothing is left to call back a reused number. */
+static void *close_in_a_task(void *arg)
+{
+    int *fd = arg;
+    return aw_close(NULL, *fd) == 0 ? NULL : aw_raise(-EIO, "aw_close");
+}
+
+START_TEST(aw_close_removes_the_watches)
+{
+    aw_loop *loop = aw_loop_new();
+    for (int in_task = 0; in_task < 2; in_task++) {
+        int p[2];
+        make_pipe(p);
+        watcher w = {.loop = loop, .fd = p[0]};
+        ck_assert_int_eq(aw_add_reader(loop, p[0], on_readable, &w), 0);
+        if (in_task) {
+            aw_task *t = aw_task_create(loop, close_in_a_task, &p[0], NULL);
+            ck_assert_int_eq(
+                aw_loop_run_until_complete(loop, aw_task_future(t)), 0);
+            aw_task_release(t);
+        } else {
+            ck_assert_int_eq(aw_close(loop, p[0]), 0);
+        }
+        aw_loop_stats st;
+        aw_loop_get_stats(loop, &st);
+        ck_assert_msg(st.watched_fds == 0,
+                      "%zu descriptor(s) still watched after aw_close (%s)",
+                      st.watched_fds, in_task ? "in a task" : "outside");
+        close(p[1]);
+    }
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
 /* epoll refuses a closed descriptor at once; the message names the call
  * and the descriptor, then the backend's own reason, once each. */
 START_TEST(failed_watch_message_adds_context_to_the_cause)
@@ -352,6 +387,7 @@ Suite *lib_suite(void)
     tcase_add_test(tc, reader_of_a_closed_descriptor_can_still_be_removed);
     tcase_add_test(tc, reader_and_writer_share_a_descriptor);
     tcase_add_test(tc, task_awaits_readiness_through_a_future);
+    tcase_add_test(tc, aw_close_removes_the_watches);
     tcase_add_test(tc, failed_watch_message_adds_context_to_the_cause);
     tcase_add_test(tc, bad_watch_arguments_are_misuse);
     suite_add_tcase(s, tc);
