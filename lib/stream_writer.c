@@ -129,6 +129,15 @@ static void on_writable(void *arg)
     flush_some(arg);
 }
 
+/* Proactor: what is written so far becomes what is being sent. The
+ * buffers swap: `sending`, empty, lends its memory to new writes. */
+static void take_for_sending(aw_writer *w)
+{
+    aw_buffer emptied = w->sending;
+    w->sending = w->buf;
+    w->buf = emptied;
+}
+
 static void on_uring_written(void *arg, int result);
 
 /* io_uring: send everything written so far as one operation. w->buf
@@ -140,9 +149,7 @@ static void on_uring_written(void *arg, int result);
 static void uring_send(aw_writer *w)
 {
     conn *c = w->conn;
-    aw_buffer swap = w->sending; /* empty, its memory reused */
-    w->sending = w->buf;
-    w->buf = swap;
+    take_for_sending(w);
     w->send_op =
         aw__uring_write(c->loop, c->fd, w->sending.data + w->sending.start,
                         aw__buffer_len(&w->sending), on_uring_written, w);
@@ -178,9 +185,7 @@ static void *flusher_main(void *arg)
     aw_writer *w = arg;
     conn *c = w->conn;
     while (c->fd >= 0 && !w->error && aw__buffer_len(&w->buf) > 0) {
-        aw_buffer swap = w->sending; /* empty, its memory reused */
-        w->sending = w->buf;
-        w->buf = swap;
+        take_for_sending(w);
         while (c->fd >= 0 && aw__buffer_len(&w->sending) > 0) {
             ssize_t n = c->loop->backend->send(
                 c->loop, c->fd, w->sending.data + w->sending.start,

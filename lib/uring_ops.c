@@ -170,11 +170,13 @@ static size_t stash_take(uring_state *s, int fd, void *buf, size_t len)
 
 /* ---- receive ------------------------------------------------------------- */
 
-/* Where a completed receive's bytes are: a provided buffer, or op's. */
-static unsigned char *received_bytes(uring_state *s, const uring_op *op)
+/* Where a receive's bytes are, by its CQE's flags: a provided buffer,
+ * or op's own. */
+static unsigned char *received_bytes(uring_state *s, const uring_op *op,
+                                     uint32_t cqe_flags)
 {
-    if (op->cqe_flags & IORING_CQE_F_BUFFER)
-        return aw__uring_buffer(s, op->cqe_flags >> IORING_CQE_BUFFER_SHIFT);
+    if (cqe_flags & IORING_CQE_F_BUFFER)
+        return aw__uring_buffer(s, cqe_flags >> IORING_CQE_BUFFER_SHIFT);
     return (unsigned char *)op->data;
 }
 
@@ -183,9 +185,10 @@ static unsigned char *received_bytes(uring_state *s, const uring_op *op)
 static void take_received(uring_state *s, uring_op *op, void *buf)
 {
     if (op->res > 0 && buf)
-        memcpy(buf, received_bytes(s, op), (size_t)op->res);
+        memcpy(buf, received_bytes(s, op, op->cqe_flags), (size_t)op->res);
     else if (op->res > 0 && !s->closing && !op->fd_closed)
-        stash_keep(s, op->fd, received_bytes(s, op), (size_t)op->res);
+        stash_keep(s, op->fd, received_bytes(s, op, op->cqe_flags),
+                   (size_t)op->res);
     if (op->cqe_flags & IORING_CQE_F_BUFFER)
         aw__uring_give_back_buffer(s, op->cqe_flags >> IORING_CQE_BUFFER_SHIFT);
 }
@@ -402,8 +405,7 @@ static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
     bool more = flags & IORING_CQE_F_MORE;
     bool buffer = flags & IORING_CQE_F_BUFFER;
     unsigned id = flags >> IORING_CQE_BUFFER_SHIFT;
-    const unsigned char *bytes =
-        buffer ? aw__uring_buffer(s, id) : (const unsigned char *)op->data;
+    const unsigned char *bytes = received_bytes(s, op, flags);
     bool wanted = !op->orphaned && !op->stopping && !s->closing;
     if (res == -EINVAL && op->multishot && !op->delivered && wanted) {
         /* A kernel before 6.0: no multishot receive. Go single-shot. */
