@@ -18,14 +18,16 @@ typedef struct {
     size_t cap;
 } exchange;
 
-/* Read until "\n": 0, AW_EINCOMPLETE, AW_ELIMIT or the error. */
+/* Read until "\n": 0, AW_EINCOMPLETE, AW_ELIMIT or the error. The "\n"
+ * itself may take the last byte of the buffer: it becomes the '\0', so a
+ * line of cap - 1 characters fits. */
 static int read_line(int fd, char *line, size_t cap)
 {
     size_t len = 0;
     for (;;) {
-        if (len + 1 >= cap)
+        if (len >= cap)
             return AW_ELIMIT;
-        ssize_t n = aw_recv(fd, line + len, cap - 1 - len);
+        ssize_t n = aw_recv(fd, line + len, cap - len);
         if (n < 0)
             return (int)n;
         if (n == 0)
