@@ -58,21 +58,9 @@ help:
 	@echo "make bench            run the benchmarks; results in build/bench/results.json"
 	@echo "make clean            remove build/"
 
-# deps: install what is missing, as root or through sudo; otherwise stop
-# with the one command to run. `dpkg -s` is the cheap check that needs no
-# network; apt-get runs only when something is missing.
-define install_missing
-	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; \
-	  else echo "missing packages:$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
-	  echo "installing:$$missing"; \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
-	  { echo "could not install:$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; }; \
-	fi
-endef
+# deps: install what is missing, as root or through sudo (waiting for a
+# busy apt); otherwise stop with the one command to run.
+install_missing = @bash tests/install_missing.sh $(1)
 
 deps:
 	$(call install_missing,$(PKGS_BUILD))
