@@ -2,6 +2,7 @@
  * Grader for 01-coroutines/first_task: run_task runs a function as a
  * task on a loop of its own, to the end, and hands back its result.
  */
+// grade-exports: run_task
 #include "check_main.h"
 
 #include "aw.h"

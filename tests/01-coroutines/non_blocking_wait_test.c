@@ -2,6 +2,7 @@
  * Grader for 01-coroutines/non_blocking_wait: tasks that sleep together
  * take as long as the longest sleep, on a loop with a virtual clock.
  */
+// grade-exports: run_concurrently
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 01-coroutines/returning_errors: parse_port returns a value
  * or fails with aw_raise; port_of reads the code and the message.
  */
+// grade-exports: parse_port port_of
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 01-coroutines/round_robin: n tasks write their letters,
  * yielding after each one, so the letters interleave turn by turn.
  */
+// grade-exports: round_robin
 #include "check_main.h"
 
 #include "aw.h"

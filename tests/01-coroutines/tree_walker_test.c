@@ -3,6 +3,7 @@
  * and hands each value over through a one-value mailbox, pausing deep
  * inside the recursion while the mailbox is full.
  */
+// grade-exports: walk_tree
 #include "check_main.h"
 
 #include "aw.h"

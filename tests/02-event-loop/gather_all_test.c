@@ -3,6 +3,7 @@
  * them, sums their results, and after a failure or a cancellation leaves
  * no task behind.
  */
+// grade-exports: run_all
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 02-event-loop/my_run_until_complete: run_until_complete
  * rebuilt from a done callback, aw_loop_stop and aw_loop_run_forever.
  */
+// grade-exports: my_run_until_complete
 #include "check_main.h"
 
 #include "aw.h"

@@ -3,6 +3,7 @@
  * in which the story below runs its callbacks; the grader runs the story
  * and compares. The story is shown in chapter 2, next to the exercise.
  */
+// grade-exports: predicted_order
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 02-event-loop/with_timeout: a worker that cleans up when it
  * is cancelled, and a caller that gives up after a timeout.
  */
+// grade-exports: fetch_or_default worker
 #include "check_main.h"
 
 #include "aw.h"

@@ -6,6 +6,7 @@
  * debug mode's report is shown only to help find the bug, and no
  * assertion depends on how long anything took in real time.
  */
+// grade-exports: run_jobs
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 03-introspection/circular_wait: load_page must finish, with
  * the page filled in, in 0.2 s of loop time, leaving no task behind.
  */
+// grade-exports: load_page
 #include "check_main.h"
 
 #include "aw.h"

@@ -3,6 +3,7 @@
  * can, at once, and reports the first failure; debug mode must find no
  * error that nobody retrieved.
  */
+// grade-exports: save_all
 #include "check_main.h"
 
 #include "aw.h"

@@ -3,6 +3,7 @@
  * pending tasks by what they await, and the loop's callbacks, timers
  * and descriptors.
  */
+// grade-exports: take_census
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 03-introspection/task_table: print_tasks prints one line
  * per pending task, with what it awaits, then a count.
  */
+// grade-exports: print_tasks
 #include "check_main.h"
 
 #include "aw.h"

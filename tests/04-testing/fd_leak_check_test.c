@@ -2,6 +2,7 @@
  * Grader for 04-testing/fd_leak_check: listing /proc/self/fd, telling new
  * descriptors from old ones, and reporting those a test left open.
  */
+// grade-exports: check_no_leaks fd_new fd_snapshot
 #include "check_main.h"
 
 #include <fcntl.h>

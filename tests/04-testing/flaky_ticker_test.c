@@ -2,6 +2,7 @@
  * Grader for 04-testing/flaky_ticker: the learner's tests must pass on a
  * correct run_ticker and catch every broken one (mutants.h).
  */
+// grade-exports: ticker_tests
 // grade-sources: tests/04-testing/mutants.c
 #include "check_main.h"
 

@@ -2,6 +2,7 @@
  * Grader for 04-testing/test_deadline: the learner's tests must pass on a
  * correct call_with_deadline and catch every broken one (mutants.h).
  */
+// grade-exports: deadline_tests
 // grade-sources: tests/04-testing/mutants.c
 #include "check_main.h"
 

@@ -5,6 +5,7 @@
  * aw_test on the virtual clock, so a timeout that leaves a task or a
  * timer behind fails too.
  */
+// grade-exports: ask
 #include "check_main.h"
 
 #include "aw.h"

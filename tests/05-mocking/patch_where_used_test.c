@@ -3,6 +3,7 @@
  * must use the fake, never the real service; after unpatch_weather,
  * everything must be as it was.
  */
+// grade-exports: patch_weather unpatch_weather
 // grade-sources: tests/05-mocking/weather.c tests/05-mocking/advice.c
 // grade-cflags: -Itests/05-mocking
 #include "check_main.h"

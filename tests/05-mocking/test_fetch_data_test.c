@@ -3,6 +3,7 @@
  * a correct fetch_data and catch every broken one (tests/04-testing/
  * mutants.h).
  */
+// grade-exports: fetch_tests
 // grade-sources: tests/04-testing/mutants.c
 // grade-cflags: -Itests/04-testing
 #include "check_main.h"

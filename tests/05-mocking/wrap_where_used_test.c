@@ -4,6 +4,7 @@
  * and never the real http_get.
  */
 // ANCHOR: directives
+// grade-exports: __wrap_http_get __wrap_station_celsius
 // grade-sources: tests/05-mocking/station.c tests/05-mocking/frost.c
 // grade-cflags: -Itests/05-mocking
 // grade-ldflags: -Wl,--wrap=http_get -Wl,--wrap=station_celsius

@@ -7,6 +7,7 @@
  * and aw_add_reader/aw_add_writer are wrapped to count registrations: a
  * task_recv with data already waiting must not register at all.
  */
+// grade-exports: task_recv task_send_all wait_readable wait_writable
 // grade-sources: tests/06-selectors/loopback.c
 // grade-ldflags: -Wl,--wrap=aw_wait_readable -Wl,--wrap=aw_wait_writable
 // grade-ldflags: -Wl,--wrap=aw_recv -Wl,--wrap=aw_send

@@ -1,6 +1,7 @@
 /*
  * Grader for 06-selectors/choose_backend: loop_from_args.
  */
+// grade-exports: loop_from_args
 #include "check_main.h"
 
 #include "aw.h"

@@ -2,6 +2,7 @@
  * Grader for 06-selectors/nonblocking_io: set_nonblocking, recv_some and
  * send_some on real TCP sockets over loopback.
  */
+// grade-exports: recv_some send_some set_nonblocking
 // grade-sources: tests/06-selectors/loopback.c
 #include "check_main.h"
 #include "loopback.h"

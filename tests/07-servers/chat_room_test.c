@@ -2,6 +2,7 @@
  * Grader for 07-servers/chat_room: the chat handler and its room, served
  * by aw_start_server on every backend, with clients in the same loop.
  */
+// grade-exports: chat_handler chat_room_free chat_room_members chat_room_new
 // grade-sources: tests/06-selectors/loopback.c
 // grade-sources: tests/07-servers/server_harness.c
 #include "check_main.h"

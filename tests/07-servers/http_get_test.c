@@ -3,6 +3,7 @@
  * aw_start_server on every backend, with raw HTTP clients in the same
  * loop (the requests are what curl and browsers send).
  */
+// grade-exports: http_handler
 // grade-sources: tests/06-selectors/loopback.c
 // grade-sources: tests/07-servers/server_harness.c
 #include "check_main.h"

@@ -4,6 +4,7 @@
  * aw_start_server on every backend. Times here are real, with margins of
  * 20 times or more, and only lower bounds are exact.
  */
+// grade-exports: timeout_echo_handler
 // grade-sources: tests/06-selectors/loopback.c
 // grade-sources: tests/07-servers/server_harness.c
 #include "check_main.h"

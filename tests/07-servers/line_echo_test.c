@@ -3,6 +3,7 @@
  * served by aw_start_server on every backend, with clients in the same
  * loop.
  */
+// grade-exports: line_echo_handler
 // grade-sources: tests/06-selectors/loopback.c
 // grade-sources: tests/07-servers/server_harness.c
 #include "check_main.h"

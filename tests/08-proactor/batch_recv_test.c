@@ -3,6 +3,8 @@
  * matched to their sockets by user_data, and at most two calls into the
  * kernel. Socket pairs stand in for network connections.
  */
+// grade-exports: batch_recv
+// grade-needs: io_uring
 // grade-sources: tests/08-proactor/uring_count.c
 // grade-ldflags: -Wl,--wrap=io_uring_submit,--wrap=io_uring_submit_and_wait
 // grade-ldflags: -Wl,--wrap=io_uring_submit_and_wait_timeout

@@ -3,6 +3,8 @@
  * and cancel_recv returns only once the kernel has let go of its buffer,
  * with the receive's own result. Socket pairs stand in for connections.
  */
+// grade-exports: cancel_recv
+// grade-needs: io_uring
 // grade-sources: tests/08-proactor/uring_count.c
 // grade-ldflags: -Wl,--wrap=io_uring_submit,--wrap=io_uring_submit_and_wait
 // grade-ldflags: -Wl,--wrap=io_uring_submit_and_wait_timeout

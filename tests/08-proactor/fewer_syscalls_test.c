@@ -7,6 +7,8 @@
  * Connection set-up (socket, connect, accept, close) is the same on both
  * and is not counted.
  */
+// grade-exports: client_session run_clients session_main
+// grade-needs: io_uring
 // grade-ldflags: -Wl,--wrap=recv,--wrap=send,--wrap=read,--wrap=write
 // grade-ldflags: -Wl,--wrap=epoll_wait,--wrap=epoll_ctl,--wrap=poll
 #include "check_main.h"

@@ -4,6 +4,8 @@
  * Clients are tasks in the server's own loop, on loopback sockets with
  * kernel-chosen ports; every test checks that no descriptor is left open.
  */
+// grade-exports: shout_handler
+// grade-needs: io_uring
 #include "check_main.h"
 
 #include "aw.h"
