@@ -138,28 +138,57 @@ int aw_stream_open(aw_loop *loop, int fd, const aw_stream_options *options,
 
 /* --- Reader (every read is "in a task"; one reading task at a time) -- */
 
+/* Limits, and what a reader holds after AW_ELIMIT.
+ *
+ * readline and readuntil return a record: the bytes up to and including
+ * the separator. It must fit in M = min(limit, cap - 1) bytes, the
+ * separator counted (asyncio does not count it; here a record always
+ * fits a buffer of limit + 1). The answer never depends on how the bytes
+ * were cut into packets:
+ *   - the first separator ends within M bytes: the record;
+ *   - the stream ends with M bytes or fewer left and no separator: the
+ *     last bytes (readline: as a line; readuntil: AW_EINCOMPLETE);
+ *   - otherwise AW_ELIMIT, decided as soon as M + 1 bytes are here.
+ *
+ * After AW_ELIMIT, as asyncio's LimitOverrunError and readline's
+ * ValueError:
+ *   - readuntil consumes nothing: the bytes stay in the reader, for read
+ *     or readexactly to take (or a readuntil with a bigger buffer);
+ *   - readline drops the line: through its '\n' if that is here, or
+ *     else all that is here, as asyncio does, and then also what is left
+ *     of the line as it arrives, through its '\n' or to the end of the
+ *     stream. asyncio hands that tail out as if it were a line, so what
+ *     comes next would depend on the packets; here every later read (of
+ *     any kind) starts after the dropped line.
+ * A read that meets the end of the stream (readexactly's and readuntil's
+ * AW_EINCOMPLETE) consumes what it returns. */
+
 /* Up to n bytes: whatever has arrived, waiting only if nothing has.
- * Returns the count, 0 at end of stream, or a negative error. */
+ * Returns the count, 0 at end of stream, or a negative error. Not bound
+ * by the limit (asyncio's read(n) is not). */
 ssize_t aw_reader_read(aw_reader *reader, void *buf, size_t n);
 
 /* Exactly n bytes. Returns 0, or AW_EINCOMPLETE if the stream ended
  * first: buf then holds the partial data, and *got (if not NULL) says
- * how much; on success *got is n. Other errors as for read. */
+ * how much; on success *got is n. Other errors as for read. Not bound
+ * by the limit: n bytes are buffered. */
 int aw_reader_readexactly(aw_reader *reader, void *buf, size_t n, size_t *got);
 
 /* A line up to and including '\n', stored NUL-terminated in buf of
  * size cap (at least 2); *len (if not NULL) is its length without the
  * NUL. At end of stream the last, unterminated line is returned as it
- * is, and after it *len is 0. A line longer than the reader's limit (or
- * than cap - 1) is AW_ELIMIT: the whole line is dropped, through its
- * '\n' even if that arrives later, so the next call reads the next
- * line. Never buffers much more than the limit. */
+ * is (if it fits: M bytes, see above), and after it *len is 0. A line
+ * longer than the reader's limit (or than cap - 1), '\n' included, is
+ * AW_ELIMIT with *len 0: the whole line is dropped, through its '\n'
+ * even if that arrives later, so the next call reads the next line.
+ * Never buffers much more than the limit. */
 int aw_reader_readline(aw_reader *reader, char *buf, size_t cap, size_t *len);
 
 /* Data up to and including the separator (seplen bytes), stored in buf
- * like readline. EOF first: AW_EINCOMPLETE, the partial data is in buf
- * and *len, and is consumed. Over the limit: AW_ELIMIT, and the data is
- * left in the reader. */
+ * like readline. EOF first: AW_EINCOMPLETE, the partial data (which may
+ * end with part of the separator) is in buf and *len, and is consumed.
+ * Over the limit: AW_ELIMIT with *len 0, and the data is left in the
+ * reader. */
 int aw_reader_readuntil(aw_reader *reader, const void *sep, size_t seplen,
                         char *buf, size_t cap, size_t *len);
 

@@ -41,6 +41,27 @@ static size_t take(aw_reader *r, void *buf, size_t n)
     return n;
 }
 
+/* After readline's AW_ELIMIT the rest of the long line is dropped as it
+ * arrives, through its '\n' (or to the end of the stream). Called
+ * whenever bytes join the buffer, so that while skip_line is set the
+ * buffer is empty: no read can see a byte of the dropped line. */
+static void drop_skipped(aw_reader *r)
+{
+    if (!r->skip_line)
+        return;
+    size_t have = aw__buffer_len(&r->buf);
+    const char *start = r->buf.data + r->buf.start;
+    const char *nl = have ? memchr(start, '\n', have) : NULL;
+    if (nl) {
+        aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
+        r->skip_line = false;
+        return;
+    }
+    aw__buffer_consume(&r->buf, have);
+    if (r->eof)
+        r->skip_line = false; /* the stream ended the line */
+}
+
 /* ---- io_uring: the standing receive -------------------------------------- */
 
 // ANCHOR: standing
@@ -59,6 +80,7 @@ static void on_received(void *arg, const void *bytes, ssize_t n, bool more)
         r->eof = true;
     else if (n < 0 && n != -ECANCELED && !r->error)
         r->error = (int)n;
+    drop_skipped(r);
     if (r->receive && !r->busy && aw__buffer_len(&r->buf) > 2 * r->limit)
         aw__uring_read_stop(r->conn->loop, r->receive);
     aw__waitlist_wake(&r->arrivals, 0);
@@ -168,6 +190,20 @@ static int reader_fill(aw_reader *r, aw_task *t, size_t room)
     if (n < 0)
         return (int)n;
     b->end += (size_t)n;
+    drop_skipped(r);
+    return 0;
+}
+
+/* Wait until the rest of a line that readline dropped has gone by. */
+static int finish_skip(aw_reader *r, aw_task *t)
+{
+    while (r->skip_line) {
+        if (r->error)
+            return reader_failed(r, r->error);
+        int rc = reader_fill(r, t, READ_CHUNK);
+        if (rc != 0)
+            return rc;
+    }
     return 0;
 }
 
@@ -204,9 +240,12 @@ ssize_t aw_reader_read(aw_reader *r, void *buf, size_t n)
     aw_task *t = begin_read(r, "aw_reader_read", &rc);
     if (!t)
         return rc;
+    int skipped = n > 0 ? finish_skip(r, t) : 0;
     ssize_t got;
     if (n == 0)
         got = 0;
+    else if (skipped != 0)
+        got = skipped; /* cancelled, or failed, in the dropped line */
     else if (aw__buffer_len(&r->buf) > 0)
         got = (ssize_t)take(r, buf, n);
     else if (r->eof)
@@ -234,7 +273,7 @@ int aw_reader_readexactly(aw_reader *r, void *buf, size_t n, size_t *got)
     }
     /* Gather in the reader's buffer, not in buf: if we are cancelled
      * half way, the bytes received so far stay in the reader. */
-    rc = 0;
+    rc = n > 0 ? finish_skip(r, t) : 0;
     while (aw__buffer_len(&r->buf) < n && !r->eof && rc == 0)
         rc = r->error ? r->error
                       : reader_fill(r, t, n - aw__buffer_len(&r->buf));
@@ -255,12 +294,15 @@ int aw_reader_readexactly(aw_reader *r, void *buf, size_t n, size_t *got)
     return rc;
 }
 
-/* Wait until the buffer holds `sep` within its first `max` bytes.
+/* Wait until the buffer holds `sep` ending within its first `max` bytes.
  * 0: it does, and *line is the length up to and including it.
- * AW_ELIMIT: the first `max` bytes hold no separator (all data kept).
- * AW_EINCOMPLETE: end of stream first; *line is all that is buffered.
+ * AW_ELIMIT: it does not, and more than max bytes are here: the record
+ * cannot fit (all data kept).
+ * AW_EINCOMPLETE: end of stream first, with at most max bytes; *line is
+ * all that is buffered.
  * Never buffers much more than max: the buffer grows only while it
- * holds less. */
+ * holds max bytes or fewer. (At exactly max bytes, one more byte, or
+ * the end of the stream, tells a last line that fits from a long one.) */
 static int read_until(aw_reader *r, aw_task *t, const void *sep, size_t seplen,
                       size_t max, size_t *line)
 {
@@ -279,7 +321,7 @@ static int read_until(aw_reader *r, aw_task *t, const void *sep, size_t seplen,
             }
             scanned = window;
         }
-        if (len >= max)
+        if (len > max)
             return AW_ELIMIT;
         if (r->eof) {
             *line = len;
@@ -287,7 +329,7 @@ static int read_until(aw_reader *r, aw_task *t, const void *sep, size_t seplen,
         }
         if (r->error)
             return r->error;
-        size_t room = max - len < READ_CHUNK ? max - len : READ_CHUNK;
+        size_t room = max + 1 - len < READ_CHUNK ? max + 1 - len : READ_CHUNK;
         int rc = reader_fill(r, t, room);
         if (rc != 0)
             return rc;
@@ -327,7 +369,9 @@ int aw_reader_readuntil(aw_reader *r, const void *sep, size_t seplen, char *buf,
     buf[0] = '\0';
     size_t max = r->limit < cap - 1 ? r->limit : cap - 1;
     size_t n = 0;
-    rc = read_until(r, t, sep, seplen, max, &n);
+    rc = finish_skip(r, t);
+    if (rc == 0)
+        rc = read_until(r, t, sep, seplen, max, &n);
     if (rc == 0) {
         take_line(r, buf, n, len);
     } else if (rc == AW_EINCOMPLETE) {
@@ -346,48 +390,6 @@ int aw_reader_readuntil(aw_reader *r, const void *sep, size_t seplen, char *buf,
     return rc;
 }
 
-/* After an over-long line: drop bytes up to and including its '\n',
- * however long that takes to arrive. The flag keeps the job across a
- * cancellation or an error. */
-static int skip_rest_of_line(aw_reader *r, aw_task *t)
-{
-    for (;;) {
-        size_t have = aw__buffer_len(&r->buf);
-        const char *start = r->buf.data + r->buf.start;
-        const char *nl = have ? memchr(start, '\n', have) : NULL;
-        if (nl) {
-            aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
-            r->skip_line = false;
-            return 0;
-        }
-        aw__buffer_consume(&r->buf, have);
-        if (r->eof) {
-            r->skip_line = false;
-            return 0;
-        }
-        if (r->error)
-            return r->error;
-        int rc = reader_fill(r, t, READ_CHUNK);
-        if (rc != 0)
-            return rc;
-    }
-}
-
-/* readline's limit was hit: drop the line through its '\n' if that is
- * here, else all of it, and the rest on the next call (skip_line). */
-static void drop_long_line(aw_reader *r)
-{
-    size_t have = aw__buffer_len(&r->buf);
-    const char *start = r->buf.data + r->buf.start;
-    const char *nl = memchr(start, '\n', have);
-    if (nl) {
-        aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
-    } else {
-        aw__buffer_consume(&r->buf, have);
-        r->skip_line = true;
-    }
-}
-
 int aw_reader_readline(aw_reader *r, char *buf, size_t cap, size_t *len)
 {
     if (len)
@@ -401,7 +403,7 @@ int aw_reader_readline(aw_reader *r, char *buf, size_t cap, size_t *len)
     buf[0] = '\0';
     size_t max = r->limit < cap - 1 ? r->limit : cap - 1;
     size_t n = 0;
-    rc = r->skip_line ? skip_rest_of_line(r, t) : 0;
+    rc = finish_skip(r, t);
     if (rc == 0)
         rc = read_until(r, t, "\n", 1, max, &n);
     if (rc == 0 || rc == AW_EINCOMPLETE) {
@@ -409,7 +411,10 @@ int aw_reader_readline(aw_reader *r, char *buf, size_t cap, size_t *len)
         take_line(r, buf, n, len);
         rc = 0;
     } else if (rc == AW_ELIMIT) {
-        drop_long_line(r);
+        /* Drop the line: through its '\n' if that is here, else all that
+         * is here, and the rest as it arrives. */
+        r->skip_line = true;
+        drop_skipped(r);
         rc = aw__fail(AW_ELIMIT,
                       "aw_reader_readline: a line longer than %zu bytes "
                       "(the limit); it was dropped",
