@@ -7,6 +7,7 @@
 #   chapters/chapters.mk  the chapters' example programs
 #   book/book.mk        make book
 #   tests/bench/bench.mk  make bench
+#   tests/fuzz/fuzz.mk  make fuzz-reader (libFuzzer, clang)
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -80,3 +81,4 @@ include lib/lib.mk
 -include chapters/chapters.mk
 -include book/book.mk
 -include tests/bench/bench.mk
+-include tests/fuzz/fuzz.mk
