@@ -254,6 +254,10 @@ bool aw__debug_future_freed(aw_future *future);
 /* run_once found nothing to run and nothing to wait for: fail with
  * AW_EDEADLOCK and a message naming the stuck tasks and any cycle. */
 int aw__deadlock_report(aw_loop *loop);
+/* aw_loop_close: remove the loop's signal handlers (signals.c) and stop
+ * watching its child processes (subprocess.c). */
+void aw__signals_loop_closing(aw_loop *loop);
+void aw__subprocess_loop_closing(aw_loop *loop);
 /* The inputs of a pending aw_gather future (gather.c); 0 otherwise. */
 size_t aw__gather_inputs(aw_future *gathered, aw_future *const **inputs);
 

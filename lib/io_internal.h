@@ -58,6 +58,16 @@ int aw__ready_connect(aw_task *t, int fd, const struct sockaddr *addr,
 int aw__stream_accepted(aw_loop *loop, int fd, const aw_stream_options *o,
                         aw_reader **reader, aw_writer **writer);
 
+/* A server on a listening socket it then owns (server.c): TCP, or Unix
+ * with unix_path (the socket file, for the task's name). NULL on failure,
+ * listen_fd then closed. */
+aw_server *aw__server_start(aw_loop *loop, int listen_fd,
+                            aw_client_handler handler, void *arg,
+                            const aw_server_options *options, const char *who,
+                            const char *unix_path);
+/* The socket file to remove when the server is freed (malloc'd). */
+void aw__server_set_unix_path(aw_server *s, char *path);
+
 /* ---- byte buffers (buffer.c) ----------------------------------------- */
 
 /* Bytes data[start, end) are held; [end, cap) is free room. */

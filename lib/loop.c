@@ -260,6 +260,8 @@ int aw_loop_close(aw_loop *loop)
     while (aw__ready_pop(&loop->ready, &item))
         if (aw__is_done_node_item(item.fn))
             aw__discard_done_node(item.arg);
+    aw__signals_loop_closing(loop); /* they watch descriptors */
+    aw__subprocess_loop_closing(loop);
     aw__ready_free(&loop->ready);
     aw__timer_heap_free(loop);
     if (loop->observer)

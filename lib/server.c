@@ -44,6 +44,7 @@ struct aw_server {
     server_conn *conns; /* handlers not yet finished */
     size_t nconns;
     aw_waitlist idle; /* woken once closed and no handler is left */
+    char *unix_path;  /* a Unix server's socket file, removed when freed */
 };
 
 static bool task_pending(aw_task *t)
@@ -72,10 +73,14 @@ static void stop_listening(aw_server *s)
 {
     if (s->listen_fd < 0)
         return;
-    /* On Linux, shutdown() of a listening socket ends an accept in
-     * flight: a proactor's accept then completes. */
-    if (aw__is_proactor(s->loop))
+    /* On Linux, shutdown() of a listening TCP socket ends an accept in
+     * flight: a proactor's accept then completes. A Unix socket's does
+     * not, so there the accept task's wait is cancelled instead. */
+    if (aw__is_proactor(s->loop)) {
         shutdown(s->listen_fd, SHUT_RDWR);
+        if (s->unix_path && s->acceptor != aw_current_task())
+            aw_task_cancel(s->acceptor);
+    }
     if (s->listener_registered)
         aw__io_forget(s->loop, s->listen_fd); /* wakes the accept task */
     close(s->listen_fd);
@@ -198,6 +203,52 @@ static void *accept_connections(void *arg)
 
 /* ---- the server's life --------------------------------------------------- */
 
+/* Serve the connections of a listening socket, TCP or Unix (unix.c):
+ * from here on the server owns listen_fd, and closes it on failure. */
+aw_server *aw__server_start(aw_loop *loop, int listen_fd,
+                            aw_client_handler handler, void *arg,
+                            const aw_server_options *options, const char *who,
+                            const char *unix_path)
+{
+    if (!loop || !handler) {
+        close(listen_fd);
+        aw__fail(AW_EMISUSE, "%s: a loop and a handler are required", who);
+        return NULL;
+    }
+    if (loop->state == AW_LOOP_CLOSED) {
+        close(listen_fd);
+        aw__fail(AW_EMISUSE, "%s: the loop is closed", who);
+        return NULL;
+    }
+    aw_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        close(listen_fd);
+        aw__fail(-ENOMEM, "%s: out of memory", who);
+        return NULL;
+    }
+    s->loop = loop;
+    s->handler = handler;
+    s->arg = arg;
+    if (options)
+        s->options = *options;
+    s->listen_fd = listen_fd;
+    char name[160];
+    if (unix_path) {
+        s->port = -1;
+        snprintf(name, sizeof name, "server %s accept", unix_path);
+    } else {
+        s->port = aw_socket_port(listen_fd);
+        snprintf(name, sizeof name, "server :%d accept", s->port);
+    }
+    s->acceptor = aw_task_create(loop, accept_connections, s, name);
+    if (!s->acceptor) {
+        close(s->listen_fd);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
 aw_server *aw_start_server(aw_loop *loop, const char *host, int port,
                            aw_client_handler handler, void *arg,
                            const aw_server_options *options)
@@ -207,35 +258,16 @@ aw_server *aw_start_server(aw_loop *loop, const char *host, int port,
                              "required");
         return NULL;
     }
-    if (loop->state == AW_LOOP_CLOSED) {
-        aw__fail(AW_EMISUSE, "aw_start_server: the loop is closed");
-        return NULL;
-    }
-    aw_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        aw__fail(-ENOMEM, "aw_start_server: out of memory");
-        return NULL;
-    }
-    s->loop = loop;
-    s->handler = handler;
-    s->arg = arg;
-    if (options)
-        s->options = *options;
-    s->listen_fd = aw_socket_listen(host, port, s->options.backlog);
-    if (s->listen_fd < 0) {
-        free(s);
+    int fd = aw_socket_listen(host, port, options ? options->backlog : 0);
+    if (fd < 0)
         return NULL; /* aw_socket_listen said why */
-    }
-    s->port = aw_socket_port(s->listen_fd);
-    char name[64];
-    snprintf(name, sizeof name, "server :%d accept", s->port);
-    s->acceptor = aw_task_create(loop, accept_connections, s, name);
-    if (!s->acceptor) {
-        close(s->listen_fd);
-        free(s);
-        return NULL;
-    }
-    return s;
+    return aw__server_start(loop, fd, handler, arg, options, "aw_start_server",
+                            NULL);
+}
+
+void aw__server_set_unix_path(aw_server *s, char *path)
+{
+    s->unix_path = path;
 }
 
 int aw_server_port(const aw_server *s)
@@ -342,6 +374,10 @@ int aw_server_free(aw_server *s)
     if (s->listen_fd >= 0 && !s->listener_registered)
         close(s->listen_fd);
     aw_task_release(s->acceptor);
+    if (s->unix_path) {
+        unlink(s->unix_path);
+        free(s->unix_path);
+    }
     free(s);
     return 0;
 }
