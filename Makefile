@@ -14,18 +14,22 @@ SHELL := /bin/bash
 BUILD := build
 
 CC ?= cc
-CFLAGS_STRICT := -std=gnu17 -Wall -Wextra -Werror
+# -fstack-clash-protection: a frame bigger than a page touches each page
+# in turn, so a big local array meets a task stack's guard page instead
+# of jumping over it into whatever lies below (lib/stack.c).
+CFLAGS_STRICT := -std=gnu17 -Wall -Wextra -Werror -fstack-clash-protection
 CFLAGS_OPT := -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 
 # Debian packages the workbook needs, by what it needs them for.
 PKGS_BUILD := check liburing-dev pkg-config
-PKGS_BOOK := pandoc
+PKGS_BOOK := pandoc graphviz chromium
+PKGS_BOOK_TEST := epubcheck poppler-utils python3
 PKGS_BENCH := libuv1-dev python3-uvloop strace
 PKGS_TEST := valgrind clang-format
 
-.PHONY: all help deps deps-book deps-bench deps-test clean test format format-check
+.PHONY: all help deps deps-book deps-book-test deps-bench deps-test clean test format format-check
 all: lib
 
 # The project's own suite: library, examples, graders, book, formatting.
@@ -55,7 +59,7 @@ help:
 	@echo "make hint EX=NAME     an exercise's title, file, chapter section and hint"
 	@echo "make reset EX=NAME    start an exercise over from git (your file is backed up)"
 	@echo "make test             the project's own suite (library, graders, examples)"
-	@echo "make book             render the chapters to build/book/index.html"
+	@echo "make book             the book: build/book/index.html, book.epub, book.pdf"
 	@echo "make bench            run the benchmarks; results in build/bench/results.json"
 	@echo "make clean            remove build/"
 
@@ -67,6 +71,8 @@ deps:
 	$(call install_missing,$(PKGS_BUILD))
 deps-book:
 	$(call install_missing,$(PKGS_BOOK))
+deps-book-test:
+	$(call install_missing,$(PKGS_BOOK) $(PKGS_BOOK_TEST))
 deps-bench:
 	$(call install_missing,$(PKGS_BUILD) $(PKGS_BENCH))
 deps-test:

@@ -1,39 +1,73 @@
-# make book: renders chapters/NN-*.md, in number order, to one
-# self-contained HTML file, build/book/index.html (CSS and highlighting
-# embedded; no network needed to read it). Included by the top-level
-# Makefile, which defines BUILD and deps-book, and runs from the repo root.
+# make book: the book in three formats, under $(BUILD)/book/:
+#   index.html and one page per chapter (open index.html; works from file://),
+#   book.epub (EPUB 3) and book.pdf.
+# Included by the top-level Makefile, which defines BUILD and deps-book,
+# and runs from the repo root. book/README.md explains the pipeline.
 #
-# book/include.lua fills in listings from real files and the exercise
-# lists from exercises/LIST; any missing file, anchor or stub fails the
-# build. `make book-check` runs the same pipeline without keeping the
-# output, for `make test`.
+# 1. Graphviz renders every chapters/figures/NAME.dot to figures/NAME.svg.
+# 2. pandoc reads book/preface.md and every chapters/NN-*.md, in number
+#    order; book/include.lua fills in listings and exercises, book/book.lua
+#    numbers, names and links everything; the result is one AST, book.json.
+#    Any missing file, anchor, mark, figure or link target fails here.
+# 3. From book.json, in parallel: book/pages.lua writes the web pages,
+#    the search data and print.html; pandoc writes the EPUB.
+# 4. Chromium prints print.html to book.pdf (why Chromium: book/README.md).
 #
-# Both targets always rerun: pandoc takes a second, and listing the files
-# the chapters include would mean parsing the chapters in make.
+# `make book-check` runs step 2 only, without keeping the output, for
+# `make test`; `make book-browser` (tests/book/) checks the built book.
 
 BOOK_CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*.md))
-BOOK_TITLE := Asynchronous Programming in C: a workbook
+BOOK_FIGURES := $(sort $(wildcard chapters/figures/*.dot))
+BOOK_TITLE := Asynchronous Programming in C
+BOOK_SUBTITLE := a workbook
+BOOK_OUT = $(BUILD)/book
+BOOK_VERSION = $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+BOOK_SVGS = $(patsubst chapters/figures/%.dot,$(BOOK_OUT)/figures/%.svg,$(BOOK_FIGURES))
 
-# --self-contained (pandoc 2.17 has no --embed-resources) inlines the CSS;
-# math, if any, stays pandoc's plain-text default, so no CDN is needed.
-# Sections are numbered by position: the first chapter file is 1 (the
-# preface is {.unnumbered}).
-BOOK_PANDOC = pandoc --from=markdown --to=html5 --standalone --self-contained \
-  --lua-filter=book/include.lua --css=book/book.css \
-  --toc --toc-depth=2 --number-sections --highlight-style=pygments \
-  --resource-path=.:chapters \
-  --metadata=title:'$(BOOK_TITLE)' --metadata=lang:en --metadata=toc-title:Contents \
-  book/preface.md $(BOOK_CHAPTERS)
+BOOK_META = --metadata=title:'$(BOOK_TITLE)' --metadata=subtitle:'$(BOOK_SUBTITLE)' \
+  --metadata=lang:en --metadata=version:'$(BOOK_VERSION)'
+
+# Step 2. Section numbers come from book.lua, not --number-sections.
+BOOK_PANDOC = pandoc --from=markdown --lua-filter=book/include.lua \
+  --lua-filter=book/book.lua $(BOOK_META) book/preface.md $(BOOK_CHAPTERS)
+
+# Chromium without a profile, network or sandbox (we run as root).
+BOOK_CHROMIUM = chromium --headless --no-sandbox --disable-gpu --disable-quic \
+  --no-first-run --disable-background-networking --disable-component-update \
+  --disable-sync
 
 .PHONY: book book-check
 book: deps-book
 	@$(if $(BOOK_CHAPTERS),,echo "book: no chapters/NN-*.md to render" >&2; exit 1)
-	@mkdir -p $(BUILD)/book
-	@rm -f $(BUILD)/book/index.html
-	$(BOOK_PANDOC) --output=$(BUILD)/book/index.html
-	@echo "book: $(BUILD)/book/index.html"
+	@mkdir -p $(BOOK_OUT)/figures
+	@$(MAKE) --no-print-directory book-figures
+	$(BOOK_PANDOC) --to=json --output=$(BOOK_OUT)/book.json
+	@cp book/book.css book/book.js $(BOOK_OUT)/
+	@pandoc $(BOOK_OUT)/book.json --lua-filter=book/pages.lua --to=html5 \
+	  --highlight-style=pygments --metadata=book-out:$(BOOK_OUT) \
+	  --output=/dev/null & pages=$$!; \
+	pandoc $(BOOK_OUT)/book.json --to=epub3 --output=$(BOOK_OUT)/book.epub \
+	  --toc --toc-depth=2 --highlight-style=pygments --css=book/epub.css \
+	  --resource-path=$(BOOK_OUT):. --metadata=date:'$(BOOK_VERSION)' & epub=$$!; \
+	wait $$pages && wait $$epub
+	@echo "book: $(BOOK_OUT)/index.html and $(BOOK_OUT)/book.epub"
+	@profile=$$(mktemp -d) && \
+	$(BOOK_CHROMIUM) --user-data-dir=$$profile --no-pdf-header-footer \
+	  --generate-pdf-document-outline --print-to-pdf=$(BOOK_OUT)/book.pdf \
+	  file://$(abspath $(BOOK_OUT))/print.html >$(BOOK_OUT)/chromium.log 2>&1; \
+	status=$$?; rm -rf $$profile; \
+	if [ $$status != 0 ] || [ ! -s $(BOOK_OUT)/book.pdf ]; then \
+	  cat $(BOOK_OUT)/chromium.log >&2; echo "book: printing the PDF failed" >&2; exit 1; fi
+	@echo "book: $(BOOK_OUT)/book.pdf"
+
+.PHONY: book-figures
+book-figures: $(BOOK_SVGS)
+
+$(BOOK_OUT)/figures/%.svg: chapters/figures/%.dot
+	@mkdir -p $(@D)
+	dot -Tsvg $< -o $@
 
 book-check: deps-book
 	@$(if $(BOOK_CHAPTERS),,echo "book: no chapters/NN-*.md to check" >&2; exit 1)
-	$(BOOK_PANDOC) --output=/dev/null
-	@echo "book-check: $(words $(BOOK_CHAPTERS)) chapter(s), every include resolves"
+	$(BOOK_PANDOC) --to=json --output=/dev/null
+	@echo "book-check: $(words $(BOOK_CHAPTERS)) chapter(s), every include, figure and link resolves"

@@ -20,6 +20,18 @@ Rewrites, all paths relative to the repo root (make runs there):
       carrying any ANCHOR/ANCHOR_END marker are dropped, the common
       indentation is removed, and a caption names the file.
 
+  ```{.c include="lib/loop.c" anchor="run_once" numbers="yes"
+      mark="poll_timeout(loop)|size_t ntodo..run_callback(loop, item"}
+  ```
+      numbers="yes" shows the file's own line numbers (the region must
+      be one run of lines). mark="..." marks the lines to look at: a
+      list split by "|", each a piece of text that marks every line
+      containing it, or "FROM..TO", marking from the first line with
+      FROM to the next line with TO. A piece that marks nothing is a
+      problem, so a mark cannot drift away from its code unnoticed. The
+      marked line numbers go to the block's "marks" attribute (as the
+      HTML writer numbers the lines); book/pages.lua highlights them.
+
   ::: {.exercises chapter="01-coroutines"}
   Optional text, kept before the list.
   :::
@@ -58,27 +70,35 @@ end
 
 local function is_blank(s) return s:match('^%s*$') ~= nil end
 
+-- Lines of a file as records: n, the line number an editor shows; s, the text.
+local function numbered(lines)
+  local out = {}
+  for n, s in ipairs(lines) do out[n] = { n = n, s = s } end
+  return out
+end
+
 local function is_marker(line)
   return line:find('ANCHOR:', 1, true) or line:find('ANCHOR_END:', 1, true)
 end
 
--- Removes blank lines at both ends and the indentation all lines share.
+-- Removes blank lines at both ends and the indentation all lines share
+-- (records in, records out: the line numbers stay).
 local function tidy(lines)
   local first, last = 1, #lines
-  while first <= last and is_blank(lines[first]) do first = first + 1 end
-  while last >= first and is_blank(lines[last]) do last = last - 1 end
+  while first <= last and is_blank(lines[first].s) do first = first + 1 end
+  while last >= first and is_blank(lines[last].s) do last = last - 1 end
   local indent
   for i = first, last do
-    if not is_blank(lines[i]) then
-      local lead = lines[i]:match('^[ \t]*')
+    if not is_blank(lines[i].s) then
+      local lead = lines[i].s:match('^[ \t]*')
       if not indent or #lead < #indent then indent = lead end
     end
   end
   local out = {}
   for i = first, last do
-    local line = lines[i]
+    local line = lines[i].s
     if line:sub(1, #indent) == indent then line = line:sub(#indent + 1) end
-    table.insert(out, (line:gsub('%s+$', '')))
+    table.insert(out, { n = lines[i].n, s = (line:gsub('%s+$', '')) })
   end
   return out
 end
@@ -86,7 +106,8 @@ end
 -- Lines of the anchor's region(s), or nil and why not.
 local function anchor_region(lines, name)
   local out, inside, found = {}, false, false
-  for n, line in ipairs(lines) do
+  for n, rec in ipairs(lines) do
+    local line = rec.s
     local start = line:match('ANCHOR:%s*([%w_%.%-]+)')
     local stop = line:match('ANCHOR_END:%s*([%w_%.%-]+)')
     if start == name then
@@ -98,7 +119,7 @@ local function anchor_region(lines, name)
       end
       inside = false
     elseif inside then
-      table.insert(out, line)
+      table.insert(out, rec)
     end
   end
   if not found then
@@ -124,10 +145,48 @@ local function line_range(lines, spec)
   return table.move(lines, a, b, 1, {})
 end
 
+-- The numbers (as the HTML writer will number them: from startFrom when
+-- the lines are numbered, else from 1) of the lines mark="..." selects.
+local function marked_lines(lines, spec, first_number)
+  local marks, why = {}, nil
+  for piece in (spec .. '|'):gmatch('(.-)|') do
+    local from, to = piece:match('^(.-)%.%.(.+)$')
+    local hit = false
+    if from then
+      local i = 1
+      while i <= #lines do
+        if lines[i].s:find(from, 1, true) then
+          local j = i
+          while j <= #lines and not lines[j].s:find(to, 1, true) do j = j + 1 end
+          if j > #lines then break end
+          for k = i, j do marks[k] = true end
+          hit, i = true, j
+        end
+        i = i + 1
+      end
+    else
+      for i, rec in ipairs(lines) do
+        if piece ~= '' and rec.s:find(piece, 1, true) then marks[i], hit = true, true end
+      end
+    end
+    if not hit then
+      why = ('mark "%s" marks no line'):format(piece)
+    end
+  end
+  local out = {}
+  for i = 1, #lines do
+    if marks[i] then table.insert(out, tostring(first_number + i - 1)) end
+  end
+  return table.concat(out, ' '), why
+end
+
 local function include(cb, chapter)
   local path = cb.attributes.include
   local anchor, range = cb.attributes.anchor, cb.attributes.lines
-  cb.attributes.include, cb.attributes.anchor, cb.attributes.lines = nil, nil, nil
+  local mark, numbers = cb.attributes.mark, cb.attributes.numbers
+  for _, k in ipairs({ 'include', 'anchor', 'lines', 'mark', 'numbers' }) do
+    cb.attributes[k] = nil
+  end
   local where = ('include "%s"'):format(path)
 
   local text = read_file(path)
@@ -135,7 +194,7 @@ local function include(cb, chapter)
     problem(chapter, where .. ': file not found')
     return cb
   end
-  local lines, why = split_lines(text), nil
+  local lines, why = numbered(split_lines(text)), nil
   if anchor and range then
     why = 'give anchor or lines, not both'
   elseif anchor then
@@ -145,11 +204,27 @@ local function include(cb, chapter)
   end
   if lines then
     local kept = {}
-    for _, line in ipairs(lines) do
-      if not is_marker(line) then table.insert(kept, line) end
+    for _, rec in ipairs(lines) do
+      if not is_marker(rec.s) then table.insert(kept, rec) end
     end
     lines = tidy(kept)
     if #lines == 0 then why = 'the included text is empty' end
+  end
+  local first_number = 1
+  if lines and not why and numbers then
+    for i = 2, #lines do
+      if lines[i].n ~= lines[i - 1].n + 1 then
+        why = ('numbers="%s": the lines are not one run (line %d follows %d)')
+          :format(numbers, lines[i].n, lines[i - 1].n)
+        break
+      end
+    end
+    first_number = lines[1].n
+    cb.classes:insert('numberLines')
+    cb.attributes.startFrom = tostring(first_number)
+  end
+  if lines and not why and mark then
+    cb.attributes.marks, why = marked_lines(lines, mark, first_number)
   end
   if why then
     problem(chapter, ('%s%s: %s'):format(where,
@@ -157,10 +232,12 @@ local function include(cb, chapter)
     return cb
   end
 
-  cb.text = table.concat(lines, '\n')
+  local texts = {}
+  for i, rec in ipairs(lines) do texts[i] = rec.s end
+  cb.text = table.concat(texts, '\n')
   local caption = pandoc.Div({ pandoc.Plain({ pandoc.Code(path) }) },
     pandoc.Attr('', { 'listing-file' }))
-  return pandoc.Div({ caption, cb }, pandoc.Attr('', { 'listing' }))
+  return pandoc.Div({ caption, cb }, pandoc.Attr('', { 'listing' }, { file = path }))
 end
 
 -- exercises/LIST, loaded once: entries in order, each with its global
