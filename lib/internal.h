@@ -39,14 +39,18 @@ aw_ns aw__seconds_to_ns(double seconds);
 /* A timer lives in the loop's min-heap, ordered by (when, seq): equal
  * deadlines fire in the order they were scheduled. Timers made by
  * aw_call_later are malloc'd; the library's own (a task's sleep) are
- * embedded in the object that uses them and never freed by the heap. */
+ * embedded in the object that uses them and never freed by the heap.
+ * 40 bytes: a million timers are a common load (one per connection). */
 typedef struct aw_timer {
     aw_ns when;
-    uint64_t seq;      /* schedule order; also the public timer id */
-    size_t heap_index; /* position in the heap, for O(log n) removal */
+    uint64_t seq; /* schedule order */
     aw_callback fn;
     void *arg;
-    bool owned_by_heap; /* free() it after it fires or is cancelled */
+    uint32_t heap_index; /* position in the heap, for O(log n) removal */
+    /* aw_call_later's timers have a slot in loop->timer_slots, so that
+     * aw_timer_cancel finds them by id without a search; 0 for others. */
+    uint32_t slot : 31;
+    uint32_t owned_by_heap : 1; /* free() it after it fires or is cancelled */
 } aw_timer;
 
 typedef struct {
@@ -54,12 +58,22 @@ typedef struct {
     size_t len, cap;
 } aw_timer_heap;
 
+/* The public timers by slot: an entry is a timer, or, when free, the
+ * next free slot's index (see timer.c). */
+typedef struct {
+    uintptr_t *entries;
+    uint32_t cap;
+    uint32_t first_free; /* 0: none (slot 0 is never used) */
+} aw_timer_slots;
+
 void aw__timer_init(aw_timer *timer, aw_callback fn, void *arg);
 int aw__timer_push(aw_loop *loop, aw_timer *timer);
 void aw__timer_remove(aw_loop *loop, aw_timer *timer);
 aw_timer *aw__timer_peek(const aw_loop *loop);
 aw_timer *aw__timer_pop(aw_loop *loop);
 bool aw__timer_armed(const aw_timer *timer);
+/* The id aw_call_later returned for a public timer. */
+uint64_t aw__timer_id(const aw_timer *timer);
 void aw__timer_heap_free(aw_loop *loop);
 
 /* ---- the ready queue (ready.c) ------------------------------------------ */
@@ -160,15 +174,31 @@ struct aw_task {
 
 /* ---- stacks (stack.c) ------------------------------------------------ */
 
+typedef struct aw_stack_slab aw_stack_slab;
+
 typedef struct aw_stack {
-    void *base;  /* start of the mapping: the guard page */
-    size_t size; /* whole mapping, guard page included */
-    unsigned valgrind_id;
+    void *base;  /* start of this stack's span: the guard page */
+    size_t size; /* the span, guard page included */
+    aw_stack_slab *slab;
     struct aw_stack *next_free;
+    unsigned valgrind_id;
+    bool in_use;
+    bool warm; /* free, and its pages kept for the next task */
+#ifdef AW_ASAN
+    /* The last task that ran here, named when a dangling pointer into
+     * the freed stack is reported. */
+    char finished_name[64];
+    char finished_origin[96];
+    char *asan_dirty; /* below it, ASan's shadow is known to be clean */
+#endif
 } aw_stack;
 
+/* A stack for a new task, or NULL after failing with a message that
+ * names the cause (the kernel's mapping limit, RLIMIT_AS) and the fix. */
 aw_stack *aw__stack_get(aw_loop *loop);
 void aw__stack_put(aw_loop *loop, aw_stack *stack);
+/* Remember which task runs on the stack, for ASan's reports. */
+void aw__stack_label(aw_stack *stack, const char *name, const char *origin);
 void aw__stack_pool_free(aw_loop *loop);
 void *aw__stack_top(const aw_stack *stack);
 void aw__stack_watch_overflow(void);
@@ -187,6 +217,7 @@ struct aw_loop {
     aw_ready_queue ready;
     aw_timer_heap timers;
     uint64_t next_timer_seq;
+    aw_timer_slots timer_slots;
 
     aw_fd_watch *fds; /* indexed by file descriptor */
     int fds_cap;
@@ -199,8 +230,13 @@ struct aw_loop {
     uint64_t next_task_id;
     aw_task *current;        /* the running task, or NULL */
     aw_context main_context; /* where tasks switch back to */
-    aw_stack *free_stacks;   /* a small pool, reused by new tasks */
-    size_t free_stack_count;
+    /* Task stacks (stack.c): every slab, those with a free stack, how
+     * many are wholly free and kept, how many free stacks keep pages. */
+    aw_stack_slab *stack_slabs;
+    aw_stack_slab *slabs_with_room;
+    size_t stack_slab_count;
+    size_t spare_slabs;
+    size_t warm_stacks;
     bool stop_requested;
     /* Debug mode's threshold, the trace, the dump on a signal (debug.c,
      * trace.c, taskdump.c); NULL until one is first set, so the loop's

@@ -142,7 +142,7 @@ static void report_timers(aw__report *r, aw_loop *loop)
         aw__report_add(r,
                        "timer #%llu (aw_call_later/aw_call_at) is still "
                        "scheduled: due in %.3f s, it would call %s",
-                       (unsigned long long)sorted[i]->seq,
+                       (unsigned long long)aw__timer_id(sorted[i]),
                        (double)(sorted[i]->when - now) / 1e9, name);
     }
     free(sorted);

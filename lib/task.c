@@ -115,6 +115,11 @@ aw_task *aw_task_create_at(aw_loop *loop, aw_task_fn fn, void *arg,
              line);
     aw__timer_init(&t->sleep_timer, NULL, NULL);
     t->stack = aw__stack_get(loop);
+    if (!t->stack) {
+        free(t->name);
+        free(t);
+        return NULL; /* aw__stack_get said why, and what to change */
+    }
     if (!t->name || !t->stack || aw__task_schedule(t) != 0) {
         if (t->stack)
             aw__stack_put(loop, t->stack);
@@ -124,6 +129,7 @@ aw_task *aw_task_create_at(aw_loop *loop, aw_task_fn fn, void *arg,
         return NULL;
     }
     aw__context_init(&t->context, aw__stack_top(t->stack), task_entry, t);
+    aw__stack_label(t->stack, t->name, t->origin);
     aw__stack_watch_overflow();
 
     /* Pending tasks are linked into the loop, which holds a reference

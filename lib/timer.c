@@ -4,12 +4,26 @@
  * The earliest deadline sits at items[0]; a parent is never later than
  * its children. Ties are broken by seq, the order of scheduling, so equal
  * deadlines fire first-in first-out (a plain heap would not promise that).
+ *
+ * Each timer knows its place in the heap (heap_index), so removing one is
+ * O(log n): put the last item in its hole and sift that one up or down.
+ * A public id must lead to its timer just as fast, so aw_call_later's
+ * timers also take a slot in a table, and the id carries the slot:
+ *
+ *   id = (low 32 bits of seq) << 32 | slot
+ *
+ * aw_timer_cancel looks at that slot and checks that the timer there has
+ * the same seq: an id whose timer fired, and whose slot was taken again,
+ * is refused (unless 2^32 timers were scheduled in between).
  */
 #include "internal.h"
 
 #include <stdlib.h>
 
-#define NOT_IN_HEAP ((size_t)-1)
+#define NOT_IN_HEAP UINT32_MAX
+
+/* The memory a million timers cost is mostly this struct's. */
+_Static_assert(sizeof(aw_timer) == 40, "aw_timer grew");
 
 static bool earlier(const aw_timer *a, const aw_timer *b)
 {
@@ -19,7 +33,7 @@ static bool earlier(const aw_timer *a, const aw_timer *b)
 static void place(aw_timer_heap *h, size_t i, aw_timer *t)
 {
     h->items[i] = t;
-    t->heap_index = i;
+    t->heap_index = (uint32_t)i;
 }
 
 static void sift_up(aw_timer_heap *h, size_t i)
@@ -60,6 +74,8 @@ void aw__timer_init(aw_timer *t, aw_callback fn, void *arg)
 int aw__timer_push(aw_loop *loop, aw_timer *t)
 {
     aw_timer_heap *h = &loop->timers;
+    if (h->len >= NOT_IN_HEAP - 1)
+        return -ENOMEM; /* heap_index has 32 bits */
     if (h->len == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 16;
         aw_timer **items = realloc(h->items, cap * sizeof *items);
@@ -75,6 +91,66 @@ int aw__timer_push(aw_loop *loop, aw_timer *t)
     return 0;
 }
 
+/* ---- the slots of public timers -------------------------------------- */
+
+/* A free slot holds the index of the next free one, shifted left and
+ * tagged with 1: a timer's address is even, so the two cannot be mixed. */
+static bool slot_is_free(uintptr_t entry)
+{
+    return entry & 1;
+}
+
+static int slot_take(aw_loop *loop, aw_timer *t)
+{
+    aw_timer_slots *s = &loop->timer_slots;
+    if (!s->first_free) {
+        if (s->cap >= (1u << 31) / 2)
+            return -ENOMEM; /* the slot number has 31 bits */
+        uint32_t cap = s->cap ? s->cap * 2 : 16;
+        uintptr_t *entries = realloc(s->entries, cap * sizeof *entries);
+        if (!entries)
+            return -ENOMEM;
+        /* Chain the new slots, 0 (never used) left out. */
+        uint32_t first = s->cap ? s->cap : 1;
+        for (uint32_t i = first; i < cap; i++)
+            entries[i] = (uintptr_t)(i + 1 < cap ? i + 1 : 0) << 1 | 1;
+        s->entries = entries;
+        s->first_free = first;
+        s->cap = cap;
+    }
+    uint32_t slot = s->first_free;
+    s->first_free = (uint32_t)(s->entries[slot] >> 1);
+    s->entries[slot] = (uintptr_t)t;
+    t->slot = slot;
+    return 0;
+}
+
+static void slot_give_back(aw_loop *loop, aw_timer *t)
+{
+    aw_timer_slots *s = &loop->timer_slots;
+    s->entries[t->slot] = (uintptr_t)s->first_free << 1 | 1;
+    s->first_free = t->slot;
+    t->slot = 0;
+}
+
+uint64_t aw__timer_id(const aw_timer *t)
+{
+    return (uint64_t)(uint32_t)t->seq << 32 | t->slot;
+}
+
+/* The public timer with this id, or NULL if it fired or was cancelled. */
+static aw_timer *timer_of_id(aw_loop *loop, uint64_t id)
+{
+    aw_timer_slots *s = &loop->timer_slots;
+    uint32_t slot = (uint32_t)id;
+    if (slot == 0 || slot >= s->cap || slot_is_free(s->entries[slot]))
+        return NULL;
+    aw_timer *t = (aw_timer *)s->entries[slot];
+    return (uint32_t)t->seq == (uint32_t)(id >> 32) ? t : NULL;
+}
+
+/* ---- the heap ---------------------------------------------------------- */
+
 void aw__timer_remove(aw_loop *loop, aw_timer *t)
 {
     aw_timer_heap *h = &loop->timers;
@@ -82,6 +158,8 @@ void aw__timer_remove(aw_loop *loop, aw_timer *t)
     if (i == NOT_IN_HEAP)
         return;
     t->heap_index = NOT_IN_HEAP;
+    if (t->slot)
+        slot_give_back(loop, t);
     aw_timer *last = h->items[--h->len];
     if (i == h->len)
         return; /* it was the last one */
@@ -122,6 +200,8 @@ void aw__timer_heap_free(aw_loop *loop)
     }
     free(h->items);
     *h = (aw_timer_heap){0};
+    free(loop->timer_slots.entries);
+    loop->timer_slots = (aw_timer_slots){0};
 }
 
 /* ---- the public timer calls ------------------------------------------- */
@@ -139,18 +219,24 @@ static uint64_t schedule(aw_loop *loop, aw_ns when, aw_callback fn, void *arg,
         aw__fail(AW_EMISUSE, "%s: the loop is closed", who);
         return 0;
     }
-    aw_timer *t = calloc(1, sizeof *t);
+    aw_timer *t = malloc(sizeof *t);
     if (t) {
         aw__timer_init(t, fn, arg);
         t->when = when;
         t->owned_by_heap = true;
     }
-    if (!t || aw__timer_push(loop, t) != 0) {
+    if (!t || slot_take(loop, t) != 0) {
         free(t);
         aw__fail(-ENOMEM, "%s: out of memory", who);
         return 0;
     }
-    return t->seq;
+    if (aw__timer_push(loop, t) != 0) {
+        slot_give_back(loop, t);
+        free(t);
+        aw__fail(-ENOMEM, "%s: out of memory", who);
+        return 0;
+    }
+    return aw__timer_id(t);
 }
 
 uint64_t aw_call_at(aw_loop *loop, double when, aw_callback fn, void *arg)
@@ -169,18 +255,13 @@ int aw_timer_cancel(aw_loop *loop, uint64_t id)
 {
     if (!loop)
         return aw__fail(AW_EMISUSE, "aw_timer_cancel: loop is NULL");
-    /* A linear search: public cancels are rare, and the library's own
-     * timers are removed by pointer in O(log n). */
-    for (size_t i = 0; i < loop->timers.len; i++) {
-        aw_timer *t = loop->timers.items[i];
-        if (t->seq == id && t->owned_by_heap) {
-            aw__timer_remove(loop, t);
-            free(t);
-            return 0;
-        }
-    }
-    return aw__fail(AW_ESTATE,
-                    "aw_timer_cancel: timer %llu has already "
-                    "fired or was cancelled",
-                    (unsigned long long)id);
+    aw_timer *t = timer_of_id(loop, id);
+    if (!t)
+        return aw__fail(AW_ESTATE,
+                        "aw_timer_cancel: timer %llu has already "
+                        "fired or was cancelled",
+                        (unsigned long long)id);
+    aw__timer_remove(loop, t);
+    free(t);
+    return 0;
 }
