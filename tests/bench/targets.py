@@ -82,6 +82,25 @@ u = value("pingpong", "ours-io_uring")
 if e and u:
     check("io_uring pingpong >= epoll", f"{u / e:.2f}x", u >= e)
 
+# Issue 11, item 4: a million timers (create, cancel half, run the rest).
+for phase in ("create", "total"):
+    a = value("million_timers", "aw", phase=phase)
+    uv = value("million_timers", "libuv", phase=phase)
+    if a and uv:
+        check(f"million_timers {phase}: aw <= libuv", f"{a / uv:.2f}x",
+              a <= uv)
+mem = value("million_timers", "aw", phase="memory")
+if mem is not None:
+    check("million_timers: aw bytes per timer <= 72", f"{mem:.1f}", mem <= 72)
+# Issue 11, item 3: a million sleeping tasks, at most 8 KiB each.
+for r in rows:
+    if r["bench"] == "sleeping_tasks" and r["subject"] == "aw":
+        n = r["params"]["tasks"]
+        py = value("sleeping_tasks", "asyncio", tasks=n)
+        vs = f" ({r['value'] / py:.1f}x asyncio)" if py else ""
+        check(f"sleeping_tasks: aw bytes per task <= 8192 at {n}",
+              f"{r['value']:.0f}{vs}", r["value"] <= 8192)
+
 if lines:
     width = max(len(n) for n, _, _ in lines)
     print("targets (ratios measured in this run):")
