@@ -1,0 +1,1 @@
+../../../../../solutions/01-coroutines/first_task.c
