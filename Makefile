@@ -83,6 +83,7 @@ clean:
 
 include lib/lib.mk
 -include tests/lib.mk
+-include tests/tsan.mk
 -include tests/grade/grade.mk
 -include chapters/chapters.mk
 -include book/book.mk

@@ -18,6 +18,10 @@
  *   await proc.communicate(input)             aw_subprocess_communicate(...)
  *   proc.terminate() / proc.kill()            aw_subprocess_terminate(p) /
  *                                             aw_subprocess_kill(p)
+ *   loop.call_soon_threadsafe(cb)             aw_call_soon_threadsafe(...)
+ *   await asyncio.to_thread(fn, arg)          aw_await(aw_to_thread(loop,
+ *                                                      fn, arg), &result)
+ *   await loop.shutdown_default_executor()    aw_loop_shutdown_executor(l)
  *
  * Everything here waits the selector way (try the call, wait for
  * readiness on EAGAIN), which every backend supports, io_uring included
@@ -183,5 +187,45 @@ int aw_subprocess_kill(aw_subprocess *proc);
  * of the loop still running, and frees their streams; the process
  * objects must still be freed. */
 void aw_subprocess_free(aw_subprocess *proc);
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A loop belongs to the thread that runs it: from any other thread, the
+ * only call allowed is aw_call_soon_threadsafe. */
+
+/* From the loop's thread: say that other threads will call into the
+ * loop, until aw_loop_threadsafe_close. While open, the loop watches its
+ * wake-up descriptor, so it waits for them instead of reporting a
+ * deadlock. (asyncio's loop always waits, and so can hang for ever;
+ * aw's reports the deadlock unless told.) 0 or a negative error. */
+int aw_loop_threadsafe_open(aw_loop *loop);
+int aw_loop_threadsafe_close(aw_loop *loop);
+
+/* From any thread: run fn(arg) in the loop's thread on its next pass,
+ * waking the loop if it waits. The loop must have opened its channel
+ * (aw_loop_threadsafe_open, or a job of aw_to_thread) and must outlive
+ * every thread that calls this. 0 or a negative error. */
+int aw_call_soon_threadsafe(aw_loop *loop, aw_callback fn, void *arg);
+
+/* A function for a worker thread: store its result in *result, and
+ * return 0 or a negative error code. It must not touch the loop. */
+typedef int (*aw_thread_fn)(void *arg, void **result);
+
+/* From the loop's thread: run fn(arg) in a worker thread of the loop's
+ * executor (at most min(32, CPUs + 4) of them; more jobs wait their
+ * turn) and return a pending future, which the loop completes with fn's
+ * result or error. The caller owns one reference. Cancelling the future,
+ * or the task awaiting it, does not stop fn: a thread cannot be stopped
+ * from outside, so fn runs to its end and its result is dropped; arg
+ * must stay valid until then. NULL on failure (AW_EMISUSE once the
+ * executor was shut down). */
+aw_future *aw_to_thread(aw_loop *loop, aw_thread_fn fn, void *arg);
+
+/* From the loop's thread: let every queued and running job finish (this
+ * blocks the thread until they do), then stop the workers; later
+ * aw_to_thread calls fail. aw_loop_close does the same. */
+int aw_loop_shutdown_executor(aw_loop *loop);
 
 #endif

@@ -8,6 +8,8 @@
 #include "aw.h"
 #include "switch.h"
 
+#include <stdatomic.h>
+
 /* Built with AddressSanitizer? gcc says so with __SANITIZE_ADDRESS__,
  * clang with __has_feature. Task stacks need telling it (task.c, stack.c). */
 #if defined(__SANITIZE_ADDRESS__)
@@ -242,6 +244,10 @@ struct aw_loop {
      * trace.c, taskdump.c); NULL until one is first set, so the loop's
      * fast path pays one test of this pointer. */
     struct aw_observer *observer;
+    /* The channel from other threads and the executor (threadsafe.c,
+     * executor.c); NULL until first needed. Atomic: other threads read
+     * it while the loop's thread may be setting it. */
+    _Atomic(struct aw_threads *) threads;
 };
 
 /* The backend for a kind (AW_BACKEND_DEFAULT reads $AW_BACKEND), or
@@ -294,6 +300,9 @@ int aw__deadlock_report(aw_loop *loop);
  * watching its child processes (subprocess.c). */
 void aw__signals_loop_closing(aw_loop *loop);
 void aw__subprocess_loop_closing(aw_loop *loop);
+/* aw_loop_close: stop the executor, waiting for its running jobs, and
+ * close the channel from other threads (threadsafe.c). */
+void aw__threads_loop_closing(aw_loop *loop);
 /* The inputs of a pending aw_gather future (gather.c); 0 otherwise. */
 size_t aw__gather_inputs(aw_future *gathered, aw_future *const **inputs);
 

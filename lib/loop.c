@@ -262,6 +262,7 @@ int aw_loop_close(aw_loop *loop)
             aw__discard_done_node(item.arg);
     aw__signals_loop_closing(loop); /* they watch descriptors */
     aw__subprocess_loop_closing(loop);
+    aw__threads_loop_closing(loop); /* waits for running thread jobs */
     aw__ready_free(&loop->ready);
     aw__timer_heap_free(loop);
     if (loop->observer)
