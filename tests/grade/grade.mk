@@ -35,12 +35,15 @@ grade-prove: deps lib-san
 #
 #   make watch [EX=NAME]       grade again on every save (watch.sh)
 #   make next                  the first exercise that does not pass
-#   make hint [EX=NAME]        what an exercise asks, where to read, a hint
+#   make hint [EX=NAME]        what an exercise asks, where to read, and
+#                              its hints one level at a time (hint.sh);
+#                              LEVEL=N shows them up to N
 #   make reset EX=NAME         the stub again from git; your file is kept
 #                              in build/backup/ first
 LEARNER_ENV = $(GRADE_ENV) EX='$(GRADE_EX)' SRC='$(GRADE_SRC)'
+HINT_LEVEL := $(if $(filter command line,$(origin LEVEL)),$(LEVEL))
 
-.PHONY: watch next hint reset
+.PHONY: watch next hint reset test-learner
 
 watch: deps lib-san
 	@$(LEARNER_ENV) bash tests/grade/watch.sh
@@ -49,7 +52,21 @@ next: deps lib-san
 	@$(LEARNER_ENV) bash tests/grade/next.sh
 
 hint:
-	@$(LEARNER_ENV) bash tests/grade/hint.sh
+	@$(LEARNER_ENV) LEVEL='$(HINT_LEVEL)' bash tests/grade/hint.sh
 
 reset:
 	@$(LEARNER_ENV) bash tests/grade/reset.sh
+
+# Part of make test: hints unfold, watch ends with its terminal, clangd
+# finds lib/ through compile_commands.json (learner_test.sh).
+test-learner: deps lib-san
+	@BUILD='$(BUILD)' bash tests/grade/learner_test.sh
+
+# For the learner's editor: the compilation database clangd reads, from
+# the workbook's real compile lines, so that an exercise's "aw.h" is
+# lib/aw.h. Written to $(BUILD)/compile_commands.json, where clangd looks
+# by itself (the top level keeps its fixed entries only).
+.PHONY: compile_commands.json
+compile_commands.json:
+	@CC='$(CC)' CFLAGS_STRICT='$(CFLAGS_STRICT)' SAN_FLAGS='$(SAN_FLAGS)' \
+	  URING_CFLAGS='$(URING_CFLAGS)' BUILD='$(BUILD)' bash tests/grade/compile_commands.sh

@@ -1,10 +1,11 @@
 # learner.sh - what the learner's commands share: make watch, make next,
 # make hint and make reset (watch.sh, next.sh, hint.sh, reset.sh source it).
 #
-# It sources grade.sh for the exercise list (NAMES, TITLES, HINTS),
-# find_exercise and progress_bar, so that the list is read one way only,
-# and adds what grade.sh does not need: whether a saved result is still
-# true, the chapter an exercise points to, and grading one exercise.
+# It sources grade.sh for the exercise list (NAMES, TITLES), find_exercise
+# and progress_bar, so that the list is read one way only, and hints.sh
+# for the hints of exercises/HINTS and the chapter an exercise points to;
+# it adds what grade.sh does not need: whether a saved result is still
+# true, and grading one exercise.
 #
 # Saved results are grade.sh's: build/grade/<srcname>/NAME/status. A
 # result is stale once the exercise file (or its grader) has changed
@@ -17,6 +18,8 @@
 
 # shellcheck source-path=SCRIPTDIR source=grade.sh
 source "$(dirname "${BASH_SOURCE[0]}")/grade.sh" # also: cd to the root
+# shellcheck source-path=SCRIPTDIR source=hints.sh
+source tests/grade/hints.sh # the hint levels and chapter_pointer
 PROG=${PROG:-learner}
 
 die() {
@@ -107,22 +110,6 @@ grade_into() { # number log
     return $rc
 }
 
-# The stub's pointer into the book: from its top comment, the sentence
-# that starts "See chapter", e.g. 'chapter 1, section "Futures"'.
-chapter_pointer() { # name
-    local file=$SRC/$1.c
-    [[ -f $file ]] || file=exercises/$1.c
-    [[ -f $file ]] || return 0
-    # From the "See chapter" line to the one that ends the sentence, within
-    # the first comment.
-    awk '/See chapter/ { on = 1 }
-         on { print; if (/\.["\047)]*[ \t]*(\*\/)?[ \t]*$/) exit }
-         /\*\// { exit }' "$file" |
-        sed -E 's/^[[:space:]]*\*?[[:space:]]*//; s/^.*(See chapter)/\1/; s|\*/||' |
-        tr '\n' ' ' |
-        sed -E 's/[[:space:]]+/ /g; s/^See //; s/[[:space:]]*$//; s/\.$//'
-}
-
 # "LABEL text" folded at word boundaries to the terminal's width (at most
 # 100), later lines indented to line up after the label.
 labelled() { # label text
@@ -142,7 +129,8 @@ labelled() { # label text
         }'
 }
 
-# Title, file, chapter and hint of one exercise.
+# Title, file and chapter section of one exercise (the hints are
+# make hint's, one level at a time).
 describe() { # number
     local i=$1 name=${NAMES[$1]} pointer chapter
     pointer=$(chapter_pointer "$name")
@@ -155,6 +143,5 @@ describe() { # number
     elif [[ -f $chapter ]]; then
         labelled Read: "$chapter"
     fi
-    [[ -n ${HINTS[i]} ]] && labelled Hint: "${HINTS[i]}"
     return 0
 }

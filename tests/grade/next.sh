@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # next.sh - make next: the exercise to work on now, like rustlings' current
-# exercise: the first, in exercises/LIST order, that does not pass. Saved
-# results are trusted while the file is unchanged; an exercise with none is
-# graded first (quietly, one at a time, until one fails).
+# exercise: the first, in exercises/LIST order, that does not pass, with
+# the way to its next hint. Saved results are trusted while the file is
+# unchanged; an exercise with none is graded first (quietly, one at a
+# time, until one fails).
 #
 # Settings (environment): SRC, BUILD, and grade.sh's.
 # Exit status: 0, or 2 if the grader could not run.
@@ -35,6 +36,7 @@ for i in "${!NAMES[@]}"; do
     echo
     describe "$i"
     labelled Status: "FAIL ($(saved_reason "$name"))"
+    hint_offer "$name"
     echo
     echo "Edit the file, then: make watch  (grades on every save)"
     echo "               or: make grade EX=$name$SRC_ARG"

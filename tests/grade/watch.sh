@@ -18,6 +18,13 @@
 # as a key (stty -isig) rather than sent as a signal, so that make does
 # not report the quit as an error; the terminal is put back on exit.
 #
+# It ends when its terminal goes away (a closed window, a dropped ssh
+# connection). The kernel sends SIGHUP to the session leader only, which
+# is often make, and make then waits for its children: so besides the
+# HUP trap, every wait checks that the terminal is still there (isatty
+# fails on a hung-up terminal), and, when the input is a pipe, ends at
+# its end of file.
+#
 # Settings (environment): EX, SRC, BUILD, and grade.sh's.
 
 set -uo pipefail
@@ -36,6 +43,8 @@ $TTY && COLOR=always # grade.sh writes to a file, yet should look the same
 
 KEYS=false # keys are read from a terminal only
 [[ -t 0 ]] && KEYS=true
+PIPED=false # input from a pipe: its end of file means "stop"
+[[ -p /dev/stdin ]] && PIPED=true
 GRADER="" # pid (and process group) of a grade.sh running now
 TTY_SETTINGS=""
 
@@ -75,16 +84,37 @@ if $KEYS; then
     [[ -n $TTY_SETTINGS ]] || KEYS=false
 fi
 
+# Quit if what started us is gone: the terminal we read keys from or
+# write to was hung up (isatty fails on it), or our input pipe was closed.
+check_alive() {
+    if { $KEYS && [[ ! -t 0 ]]; } || { $TTY && [[ ! -t 1 ]]; }; then
+        TTY_SETTINGS="" # nothing left to restore
+        quit 0
+    fi
+    return 0
+}
+
 # Wait a moment (about $1 tenths of a second) for a key; act on q and
 # Ctrl-C here. Returns 0 if the learner asked to grade again.
 wait_key() { # tenths
     local key k
+    check_alive
+    if $PIPED; then
+        # Lines on the pipe are ignored; its end of file ends the watch.
+        if read -r -t "$(($1 / 10)).$(($1 % 10))" key; then
+            return 1
+        elif (($? <= 128)); then
+            quit 0
+        fi
+        return 1
+    fi
     if ! $KEYS; then
         sleep "$(($1 / 10)).$(($1 % 10))"
         return 1
     fi
     # "min 0 time 2": a read returns after 0.2 s, key or not.
     for ((k = 0; k < $1; k += 2)); do
+        check_alive
         key=$(dd bs=1 count=1 status=none 2>/dev/null)
         case $key in
         q | Q | $'\x03' | $'\x04') quit 0 ;;
@@ -212,6 +242,7 @@ footer() {
         labelled Now: "$i ${NAMES[i]} (${TITLES[i]})"
         pointer=$(chapter_pointer "${NAMES[i]}")
         [[ -n $pointer ]] && labelled Read: "$pointer"
+        [[ $(saved_status "${NAMES[i]}") == failed ]] && hint_offer "${NAMES[i]}"
         if [[ -n $PINNED && $(saved_status "${NAMES[i]}") == passed ]]; then
             echo "It passes. \`make watch\` goes on with the first exercise not done."
         fi
