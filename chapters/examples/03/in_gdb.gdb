@@ -1,0 +1,4 @@
+break inspect
+run
+aw tasks
+aw bt 5
