@@ -27,7 +27,7 @@ PKGS_BUILD := check liburing-dev pkg-config
 PKGS_BOOK := pandoc graphviz chromium
 PKGS_BOOK_TEST := epubcheck poppler-utils python3
 PKGS_BENCH := libuv1-dev python3-uvloop strace
-PKGS_TEST := valgrind clang-format
+PKGS_TEST := valgrind clang-format gdb
 
 .PHONY: all help deps deps-book deps-book-test deps-bench deps-test clean test format format-check
 all: lib
@@ -88,4 +88,5 @@ include lib/lib.mk
 -include chapters/chapters.mk
 -include book/book.mk
 -include tests/bench/bench.mk
+-include tests/gdb/gdb.mk
 -include tests/fuzz/fuzz.mk
