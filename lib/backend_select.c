@@ -9,7 +9,9 @@
  * An fd_set holds FD_SETSIZE bits (1024 on Linux), fixed at compile
  * time. FD_SET on a larger descriptor writes past the end of the set, so
  * watch() refuses such a descriptor with AW_ELIMIT and a message: the
- * error is clear, and memory is never corrupted.
+ * error is clear, and memory is never corrupted. Streams ask at once,
+ * when they are opened (aw__backend_fd_check), so that a connection is
+ * refused before it is served rather than cut off at its first wait.
  */
 #include "internal.h"
 
@@ -45,16 +47,24 @@ static bool watched(const select_state *s, int fd)
     return FD_ISSET(fd, &s->readers) || FD_ISSET(fd, &s->writers);
 }
 
+int aw__backend_fd_check(const aw_loop *loop, int fd, const char *who)
+{
+    if (loop->backend != &aw__backend_select || fd < FD_SETSIZE)
+        return 0;
+    return aw__fail(AW_ELIMIT,
+                    "%s: descriptor %d is past FD_SETSIZE (%d), the most the "
+                    "select backend can watch; use the poll or epoll backend "
+                    "(AW_BACKEND=epoll)",
+                    who, fd, FD_SETSIZE);
+}
+
 static int select_watch(aw_loop *loop, int fd, int old_mask, int new_mask)
 {
     (void)old_mask;
     select_state *s = loop->backend_data;
-    if (fd >= FD_SETSIZE)
-        return aw__fail(AW_ELIMIT,
-                        "select can only watch descriptors below FD_SETSIZE "
-                        "(%d), and this one is %d; use the poll or epoll "
-                        "backend",
-                        FD_SETSIZE, fd);
+    int rc = aw__backend_fd_check(loop, fd, "select");
+    if (rc)
+        return rc;
     if (new_mask & AW_READABLE)
         FD_SET(fd, &s->readers);
     else

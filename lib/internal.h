@@ -254,6 +254,10 @@ struct aw_loop {
  * NULL after failing with a message (backends.c). */
 const aw_backend_ops *aw__backend_choose(aw_backend_kind kind);
 
+/* 0 if the loop's backend can watch fd; otherwise AW_ELIMIT, with a
+ * message that names the limit (select: FD_SETSIZE) and `who`. */
+int aw__backend_fd_check(const aw_loop *loop, int fd, const char *who);
+
 /* Called by backends for each descriptor the kernel reports ready. */
 void aw__loop_fd_ready(aw_loop *loop, int fd, int mask);
 

@@ -139,6 +139,10 @@ static void start_connection(aw_server *s, int fd)
     c->server = s;
     if (aw__stream_accepted(s->loop, fd, &s->options.stream, &c->reader,
                             &c->writer) != 0) {
+        /* Say why the client was hung up on (past select's FD_SETSIZE,
+         * say): a silent close looks like a network fault. */
+        fprintf(stderr, "aw: server on port %d refused a connection: %s\n",
+                s->port, aw_last_error());
         close(fd);
         free(c);
         return;

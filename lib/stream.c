@@ -64,6 +64,9 @@ void aw__conn_maybe_free(conn *c)
 static int stream_new(aw_loop *loop, int fd, const aw_stream_options *o,
                       aw_reader **reader, aw_writer **writer)
 {
+    int fits = aw__backend_fd_check(loop, fd, "aw_stream_open");
+    if (fits != 0)
+        return fits;
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return aw__fail(-ENOMEM, "aw_stream_open: out of memory");
