@@ -227,8 +227,22 @@ void *aw_task_result(const aw_task *task);
 int aw_task_error(aw_task *task);
 const char *aw_task_message(const aw_task *task);
 
-/* Ask the task to stop: the await it is suspended in returns
- * AW_ECANCELLED. True if the request was made (false if already done). */
+/* Ask the task to stop. True if the request was made (false if the task
+ * is already done). The rules are asyncio's (tests/conformance/ runs
+ * each beside its Python twin):
+ *   - A suspended task gets the request through the future it awaits,
+ *     which is cancelled (a task awaited is asked to stop in turn). Its
+ *     await returns what that future ends with: AW_ECANCELLED, or the
+ *     value of an awaited task that swallowed the request and returned.
+ *   - A task that is not suspended gets it at its next real suspension.
+ *     Awaiting a future that is done already is none: the result is
+ *     returned, and the request waits.
+ *   - It is delivered once: after the await that returned AW_ECANCELLED,
+ *     awaits work again, so clean-up code may await.
+ *   - A task whose function returns with the request still pending ends
+ *     cancelled.
+ * Unlike asyncio, a request carries no message, and aw does not count
+ * requests (asyncio's cancelling/uncancel). */
 bool aw_task_cancel(aw_task *task);
 
 /* The task running right now, or NULL outside tasks. */
@@ -238,6 +252,8 @@ aw_task *aw_current_task(void);
 
 /* Suspend until the future is done. Stores its result in *result (if
  * result is not NULL) and returns its error code: 0, AW_ECANCELLED, ...
+ * A future that is done already returns at once, without suspending
+ * (and without delivering a pending cancellation: see aw_task_cancel).
  * Outside a task, or on another loop's future: AW_EMISUSE. */
 int aw_await(aw_future *future, void **result);
 /* Suspend for the given seconds; aw_sleep(0) just yields to the loop. */
@@ -251,7 +267,16 @@ void *aw_raise(int code, const char *message);
 
 /* A future that completes when all n futures have: with the first error
  * if any failed (the rest keep running), else with result NULL. Read
- * each input's own result afterwards. Cancelling it cancels the inputs.
+ * each input's own result afterwards; the errors of inputs that fail
+ * after the first count as retrieved (debug mode does not report them).
+ * Cancellation, as asyncio's gather:
+ *   - an input that ends cancelled is an error like another: the gather
+ *     is then done with AW_ECANCELLED, and aw_future_cancelled() on it
+ *     is false (asyncio: cancelled() False, CancelledError as exception);
+ *   - aw_future_cancel on the gather asks every input to stop and
+ *     returns true if one took the request; the gather completes later,
+ *     when an input has ended (after its clean-up), with AW_ECANCELLED.
+ * Unlike asyncio, there is no list of results: each input keeps its own.
  * The caller owns one reference to the returned future. */
 aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
 

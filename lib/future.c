@@ -234,22 +234,33 @@ int aw_future_set_result(aw_future *f, void *result)
     return 0;
 }
 
-int aw_future_set_error(aw_future *f, int code, const char *message)
+static int set_error(aw_future *f, int code, const char *message,
+                     aw_future_state state, const char *who)
 {
     if (!f)
-        return aw__fail(AW_EMISUSE, "aw_future_set_error: future is NULL");
+        return aw__fail(AW_EMISUSE, "%s: future is NULL", who);
     if (code >= 0)
-        return aw__fail(AW_EMISUSE,
-                        "aw_future_set_error: error codes are negative "
-                        "(got %d)",
-                        code);
+        return aw__fail(AW_EMISUSE, "%s: error codes are negative (got %d)",
+                        who, code);
     if (f->state != AW_PENDING)
-        return already_done(f, "aw_future_set_error");
+        return already_done(f, who);
     f->error = code;
     f->message = strdup(message ? message : aw_strerror(code));
-    f->state = code == AW_ECANCELLED ? AW_CANCELLED : AW_DONE;
+    f->state = state;
     schedule_callbacks(f);
     return 0;
+}
+
+int aw_future_set_error(aw_future *f, int code, const char *message)
+{
+    return set_error(f, code, message,
+                     code == AW_ECANCELLED ? AW_CANCELLED : AW_DONE,
+                     "aw_future_set_error");
+}
+
+int aw__future_set_error_done(aw_future *f, int code, const char *message)
+{
+    return set_error(f, code, message, AW_DONE, "aw__future_set_error_done");
 }
 
 bool aw_future_cancel(aw_future *f)
@@ -258,6 +269,8 @@ bool aw_future_cancel(aw_future *f)
         return false;
     if (f->task) /* cancelling a task asks its coroutine to stop */
         return aw_task_cancel(f->task);
+    if (f->cancel_by_asking) /* a gather asks its inputs */
+        return f->cancel_by_asking(f, f->on_cancel_arg);
     if (f->on_cancel)
         f->on_cancel(f, f->on_cancel_arg);
     aw_future_set_error(f, AW_ECANCELLED, NULL);

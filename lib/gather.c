@@ -4,6 +4,14 @@
  * Like asyncio.gather(*fs) without return_exceptions: the first error
  * settles the gathered future at once, while the other inputs keep
  * running. Each input's own result stays readable on the input.
+ *
+ * Cancellation follows asyncio's _GatheringFuture:
+ *   - an input that ends cancelled is an error like any other: the
+ *     gathered future is then done (not cancelled) with AW_ECANCELLED;
+ *   - cancelling the gathered future asks every input to stop and
+ *     completes nothing yet; it completes when an input ends cancelled
+ *     (after its clean-up), or when all have ended, with AW_ECANCELLED
+ *     even if every input swallowed the request.
  */
 #include "internal.h"
 
@@ -13,14 +21,18 @@ typedef struct {
     aw_future *outer;
     size_t remaining;
     size_t n;
-    aw_future *inputs[]; /* each retained until all are done */
+    bool cancel_requested; /* aw_future_cancel reached an input */
+    aw_future *inputs[];   /* each retained until all are done */
 } gathering;
 
 static void finish_if_last(gathering *g)
 {
     if (--g->remaining > 0)
         return;
-    if (g->outer->state == AW_PENDING)
+    if (g->outer->state == AW_PENDING && g->cancel_requested)
+        aw__future_set_error_done(g->outer, AW_ECANCELLED,
+                                  "the gather was cancelled");
+    else if (g->outer->state == AW_PENDING)
         aw_future_set_result(g->outer, NULL);
     for (size_t i = 0; i < g->n; i++)
         aw_future_release(g->inputs[i]);
@@ -31,28 +43,38 @@ static void finish_if_last(gathering *g)
 static void input_done(aw_future *input, void *arg)
 {
     gathering *g = arg;
-    /* The first failure (an error or a cancellation) is passed on. */
-    if (g->outer->state == AW_PENDING && input->error) {
-        input->retrieved = true; /* passed on, so not lost */
-        aw_future_set_error(g->outer, input->error, input->message);
+    if (g->outer->state != AW_PENDING) {
+        /* An error after the first is not lost either: whoever awaits
+         * the gather has seen one, and asyncio counts the rest as
+         * retrieved too, so debug mode does not report them. */
+        input->retrieved = true;
+    } else if (input->error) {
+        /* The first failure (an error or a cancellation) is passed on. */
+        input->retrieved = true;
+        aw__future_set_error_done(g->outer, input->error, input->message);
     }
     finish_if_last(g);
 }
 
-/* Cancelling the gathered future cancels every input still running. */
-static void cancel_inputs(aw_future *outer, void *arg)
+/* aw_future_cancel on the gathered future: ask every input to stop. The
+ * request counts if one of them took it. */
+static bool cancel_inputs(aw_future *outer, void *arg)
 {
     (void)outer;
     gathering *g = arg;
+    bool taken = false;
     for (size_t i = 0; i < g->n; i++)
-        aw_future_cancel(g->inputs[i]);
+        taken |= aw_future_cancel(g->inputs[i]);
+    if (taken)
+        g->cancel_requested = true;
+    return taken;
 }
 
 /* Who awaits whom (introspect.c): a pending gathered future's inputs. Its
  * gathering is alive while it is pending (freed only after it is done). */
 size_t aw__gather_inputs(aw_future *outer, aw_future *const **inputs)
 {
-    if (outer->state != AW_PENDING || outer->on_cancel != cancel_inputs)
+    if (outer->state != AW_PENDING || outer->cancel_by_asking != cancel_inputs)
         return 0;
     gathering *g = outer->on_cancel_arg;
     *inputs = g->inputs;
@@ -90,7 +112,8 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n)
     g->outer = aw_future_retain(outer);
     g->remaining = n;
     g->n = n;
-    outer->on_cancel = cancel_inputs;
+    g->cancel_requested = false;
+    outer->cancel_by_asking = cancel_inputs;
     outer->on_cancel_arg = g;
     for (size_t i = 0; i < n; i++)
         g->inputs[i] = aw_future_retain(futures[i]);

@@ -135,9 +135,17 @@ struct aw_future {
      * the code that completes it (a timer, an I/O watch) let go. */
     void (*on_cancel)(aw_future *future, void *arg);
     void *on_cancel_arg;
+    /* Set by a future that is cancelled by asking others (a gather asks
+     * its inputs, as asyncio's does): aw_future_cancel calls it, with
+     * on_cancel_arg, instead of settling the future, and returns what
+     * it returns. The future completes later, when they have. */
+    bool (*cancel_by_asking)(aw_future *future, void *arg);
 };
 
 void aw__future_init(aw_future *f, aw_loop *loop);
+/* Settle f as done with an error, even AW_ECANCELLED: a gather whose
+ * input was cancelled is done with that error, not cancelled itself. */
+int aw__future_set_error_done(aw_future *f, int code, const char *message);
 void aw__future_clear(aw_future *f);
 /* Add or remove a callback node owned by the caller (no allocation). */
 void aw__future_add_node(aw_future *f, aw_done_node *node);
@@ -162,7 +170,11 @@ struct aw_task {
     bool finished;  /* fn has returned; the loop settles the rest */
     void *result_on_finish;
     bool must_cancel; /* cancel requested; delivered at the next await */
-    int raised;       /* error set by aw_raise, 0 if none */
+    /* The request went on to the awaited future instead (asyncio's rule):
+     * the await returns that future's outcome, which is AW_ECANCELLED
+     * unless it chose otherwise (a task that swallowed it). */
+    bool cancel_passed;
+    int raised; /* error set by aw_raise, 0 if none */
     char *raised_message;
     aw_future *awaiting;  /* the future the task is suspended on */
     aw_done_node wakeup;  /* registered on `awaiting`; embedded, no malloc */

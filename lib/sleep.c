@@ -97,7 +97,9 @@ int aw_wait_for(aw_future *f, double timeout, void **result)
         rc = AW_ECANCELLED;
     }
     aw__timer_remove(t->loop, &timer);
-    if (d.timed_out && f->state == AW_CANCELLED)
+    /* Ended by our cancellation: cancelled, or done with AW_ECANCELLED
+     * (a gather whose input was cancelled). */
+    if (d.timed_out && aw_future_done(f) && f->error == AW_ECANCELLED)
         rc = aw__fail(AW_ETIMEDOUT, "aw_wait_for: no result after %g s",
                       timeout);
     aw_future_release(f);

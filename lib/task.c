@@ -186,6 +186,13 @@ static void task_complete(aw_task *t, void *result)
         aw__stack_put(loop, t->stack);
         t->stack = NULL;
     }
+    if (!t->raised && t->must_cancel) {
+        /* Cancelled after its last await: asyncio counts the task as
+         * cancelled even though its function returned. */
+        t->raised = AW_ECANCELLED;
+        free(t->raised_message);
+        t->raised_message = NULL;
+    }
     if (t->raised == AW_ECANCELLED) {
         t->state = AW_TASK_CANCELLED;
         aw_future_set_error(&t->future, AW_ECANCELLED, t->raised_message);
@@ -283,14 +290,28 @@ aw_task *aw__task_of_step(aw_callback fn, void *arg)
     return NULL;
 }
 
-/* A pending cancellation, delivered at an await point. */
+/* A pending cancellation, delivered at an await point (once: the
+ * awaits after it work again, so clean-up code may await). */
 bool aw__task_take_cancel(aw_task *t)
 {
-    if (!t->must_cancel)
+    if (!t->must_cancel && !t->cancel_passed)
         return false;
-    t->must_cancel = false;
+    t->must_cancel = t->cancel_passed = false;
     aw__fail(AW_ECANCELLED, "task '%s' was cancelled", t->name);
     return true;
+}
+
+/* Pass t's cancellation on to the future it awaits, as asyncio's Task
+ * does: true if that future took it (it is cancelled now, or, for a
+ * task, asked to stop). passing_cancel notices an await cycle. */
+static bool pass_cancel(aw_task *t, aw_future *awaited)
+{
+    t->passing_cancel = true;
+    bool taken = aw_future_cancel(awaited);
+    t->passing_cancel = false;
+    if (taken)
+        t->cancel_passed = true;
+    return taken;
 }
 
 int aw_await(aw_future *f, void **result)
@@ -310,22 +331,33 @@ int aw_await(aw_future *f, void **result)
                         "aw_await: task '%s' awaits itself, "
                         "which can never finish",
                         t->name);
-    if (aw__task_take_cancel(t))
-        return AW_ECANCELLED;
-
+    /* A future that is done already is not a suspension: a pending
+     * cancellation waits for the next real one, as in asyncio. */
     if (f->state == AW_PENDING) {
         aw_future_retain(f); /* alive until we have looked at it */
         t->awaiting = f;
         t->wakeup = (aw_done_node){.cb = wake_task, .arg = t, .embedded = true};
         aw__future_add_node(f, &t->wakeup);
+        if (t->must_cancel) {
+            /* Cancelled before this await: the request goes on to f. */
+            t->must_cancel = false;
+            if (!pass_cancel(t, f))
+                t->must_cancel = true;
+        }
         aw__task_suspend(t);
         t->awaiting = NULL;
-        if (f->state == AW_PENDING) /* woken early: by a cancellation */
+        bool still_pending = f->state == AW_PENDING; /* woken early */
+        if (still_pending)
             aw__future_remove_node(f, &t->wakeup);
+        /* The cancellation went on to f, and f did not end cancelled (a
+         * task that swallowed it and returned): f's outcome is ours. */
+        if (t->cancel_passed && !still_pending && f->error != AW_ECANCELLED)
+            t->cancel_passed = false;
+        bool cancelled = aw__task_take_cancel(t);
         aw_future_release(f);
-        if (aw__task_take_cancel(t))
+        if (cancelled)
             return AW_ECANCELLED;
-        if (f->state == AW_PENDING)
+        if (still_pending)
             return aw__fail(AW_ESTATE, "aw_await: woken while the future is "
                                        "still pending");
     }
@@ -362,19 +394,19 @@ bool aw_task_cancel(aw_task *t)
          * ever complete. Unhook this task from the one it awaits and run
          * its next step: its await returns cancelled. */
         aw__future_remove_node(t->awaiting, &t->wakeup);
+        t->must_cancel = true;
         aw__task_schedule(t);
         return true;
     }
+    /* A suspended task is woken by cancelling what it waits on, as in
+     * asyncio; its await then returns what that future ends with. If the
+     * future is done already, its wakeup is on the way, and the
+     * cancellation is delivered when it arrives. A task that is not
+     * suspended takes it at its next real suspension. */
+    if (t->awaiting && t->awaiting->state == AW_PENDING &&
+        pass_cancel(t, t->awaiting))
+        return true;
     t->must_cancel = true;
-    /* A suspended task is woken by cancelling what it waits on (asyncio
-     * does the same). If that future is done already, its wakeup is on
-     * the way, and the cancellation is delivered when it arrives. A task
-     * that is not suspended takes the cancellation at its next await. */
-    if (t->awaiting) {
-        t->passing_cancel = true;
-        aw_future_cancel(t->awaiting);
-        t->passing_cancel = false;
-    }
     return true;
 }
 

@@ -40,3 +40,5 @@ test-switch-aarch64:
 	aarch64-linux-gnu-gcc $(CFLAGS_STRICT) -O2 -static -Ilib tests/switch/pingpong.c \
 	  lib/switch_aarch64.S -o $(BUILD)/switch/pingpong-aarch64
 	qemu-aarch64 $(BUILD)/switch/pingpong-aarch64
+
+-include tests/conformance/conformance.mk

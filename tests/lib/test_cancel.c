@@ -161,11 +161,13 @@ START_TEST(task_may_swallow_a_cancellation)
 }
 END_TEST
 
-/* A task that cancels itself is told so at its next await, even one on
- * a future that is done already. */
+/* A task that cancels itself is told so at its next real suspension: an
+ * await on a future that is done already gives the result, as in asyncio
+ * (tests/conformance/await_done_pending_cancel). */
 typedef struct {
     bool cancel_returned;
-    int rc;
+    int done_rc, sleep_rc;
+    void *value;
 } self_cancel;
 
 static void *cancel_myself(void *arg)
@@ -173,22 +175,172 @@ static void *cancel_myself(void *arg)
     self_cancel *s = arg;
     s->cancel_returned = aw_task_cancel(aw_current_task());
     aw_future *done = aw_future_new(aw_task_loop(aw_current_task()));
-    aw_future_set_result(done, NULL);
-    s->rc = aw_await(done, NULL);
+    aw_future_set_result(done, s);
+    s->done_rc = aw_await(done, &s->value);
     aw_future_release(done);
-    return aw_raise(s->rc, NULL);
+    s->sleep_rc = aw_sleep(0);
+    return aw_raise(s->sleep_rc, NULL);
 }
 
-START_TEST(self_cancel_is_delivered_at_the_next_await)
+START_TEST(self_cancel_is_delivered_at_the_next_suspension)
 {
     aw_loop *loop = virtual_loop();
-    self_cancel s = {false, 1};
+    self_cancel s = {false, 1, 1, NULL};
     aw_task *t = aw_task_create(loop, cancel_myself, &s, NULL);
     ck_assert_int_eq(aw_loop_run_until_complete(loop, aw_task_future(t)),
                      AW_ECANCELLED);
     ck_assert(s.cancel_returned);
-    ck_assert_int_eq(s.rc, AW_ECANCELLED);
+    ck_assert_int_eq(s.done_rc, 0);
+    ck_assert_ptr_eq(s.value, &s);
+    ck_assert_int_eq(s.sleep_rc, AW_ECANCELLED);
     ck_assert_int_eq(aw_task_state_of(t), AW_TASK_CANCELLED);
+    aw_task_release(t);
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
+/* A task that returns with a cancellation still pending ends cancelled
+ * (asyncio's Task.__step does the same). */
+static void *cancel_myself_and_return(void *arg)
+{
+    aw_task_cancel(aw_current_task());
+    return arg;
+}
+
+START_TEST(returning_with_a_cancel_pending_ends_cancelled)
+{
+    aw_loop *loop = virtual_loop();
+    int value = 3;
+    aw_task *t = aw_task_create(loop, cancel_myself_and_return, &value, NULL);
+    ck_assert_int_eq(aw_loop_run_until_complete(loop, aw_task_future(t)),
+                     AW_ECANCELLED);
+    ck_assert_int_eq(aw_task_state_of(t), AW_TASK_CANCELLED);
+    ck_assert_ptr_null(aw_task_result(t));
+    aw_task_release(t);
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
+/* The task awaited swallows the cancellation and returns a value: the
+ * awaiting task gets the value and is not cancelled
+ * (tests/conformance/swallowed_cancel). */
+typedef struct {
+    aw_task *inner;
+    int rc;
+    void *value;
+} swallow_outer;
+
+static void *swallow_and_return(void *arg)
+{
+    if (aw_sleep(50.0) == AW_ECANCELLED)
+        return arg;
+    return NULL;
+}
+
+static void *await_swallower(void *arg)
+{
+    swallow_outer *o = arg;
+    o->inner = aw_task_create(aw_task_loop(aw_current_task()),
+                              swallow_and_return, o, "inner");
+    o->rc = aw_await(aw_task_future(o->inner), &o->value);
+    /* Delivered once: the next await works as usual. */
+    TASK_ASSERT(aw_sleep(1.0) == 0, "the next sleep failed: %s",
+                aw_last_error());
+    return o->value;
+}
+
+START_TEST(outer_gets_the_value_of_a_task_that_swallowed_the_cancel)
+{
+    aw_loop *loop = virtual_loop();
+    swallow_outer o = {NULL, 1, NULL};
+    aw_task *outer = aw_task_create(loop, await_swallower, &o, "outer");
+    aw_call_later(loop, 2.0, cancel_task, outer);
+    ck_assert_int_eq(aw_loop_run_until_complete(loop, aw_task_future(outer)),
+                     0);
+    ck_assert_int_eq(o.rc, 0);
+    ck_assert_ptr_eq(o.value, &o);
+    ck_assert_int_eq(aw_task_state_of(outer), AW_TASK_DONE);
+    ck_assert_int_eq(aw_task_state_of(o.inner), AW_TASK_DONE);
+    ck_assert_double_eq_tol(aw_loop_time(loop), 3.0, 1e-9);
+    aw_task_release(o.inner);
+    aw_task_release(outer);
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
+/* Cancelled again while the awaited task cleans up after the first
+ * request: the second request goes on to it too. */
+typedef struct {
+    int first_rc, cleanup_rc;
+} stubborn_state;
+
+static void *clean_up_slowly(void *arg)
+{
+    stubborn_state *s = arg;
+    s->first_rc = aw_sleep(50.0);
+    s->cleanup_rc = aw_sleep(10.0); /* clean-up that awaits */
+    return aw_raise(AW_ECANCELLED, NULL);
+}
+
+static void *await_slow_cleaner(void *arg)
+{
+    aw_task *inner = aw_task_create(aw_task_loop(aw_current_task()),
+                                    clean_up_slowly, arg, "inner");
+    int rc = aw_await(aw_task_future(inner), NULL);
+    aw_task_release(inner);
+    return aw_raise(rc, NULL);
+}
+
+START_TEST(a_second_cancel_reaches_the_clean_up_of_the_awaited_task)
+{
+    aw_loop *loop = virtual_loop();
+    stubborn_state s = {1, 1};
+    aw_task *outer = aw_task_create(loop, await_slow_cleaner, &s, "outer");
+    aw_call_later(loop, 1.0, cancel_task, outer);
+    aw_call_later(loop, 2.0, cancel_task, outer);
+    ck_assert_int_eq(aw_loop_run_until_complete(loop, aw_task_future(outer)),
+                     AW_ECANCELLED);
+    ck_assert_int_eq(s.first_rc, AW_ECANCELLED);
+    ck_assert_int_eq(s.cleanup_rc, AW_ECANCELLED);
+    ck_assert_double_eq_tol(aw_loop_time(loop), 2.0, 1e-9);
+    aw_task_release(outer);
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
+/* A cancellation pending when a task awaits a pending task goes on to
+ * that task, and the await waits for it to finish. */
+typedef struct {
+    aw_task *inner;
+    sleep_report inner_report;
+    int rc;
+    double resumed_at;
+} pending_then_await;
+
+static void *cancel_myself_then_await(void *arg)
+{
+    pending_then_await *p = arg;
+    p->inner = aw_task_create(aw_task_loop(aw_current_task()), sleep_and_report,
+                              &p->inner_report, "inner");
+    aw_task_cancel(aw_current_task());
+    p->rc = aw_await(aw_task_future(p->inner), NULL);
+    p->resumed_at = aw_loop_time(aw_task_loop(aw_current_task()));
+    return aw_raise(p->rc, NULL);
+}
+
+START_TEST(a_pending_cancel_goes_on_to_the_task_awaited_next)
+{
+    aw_loop *loop = virtual_loop();
+    pending_then_await p = {.inner_report = {.seconds = 5.0, .rc = 1}, .rc = 1};
+    aw_task *t = aw_task_create(loop, cancel_myself_then_await, &p, "outer");
+    ck_assert_int_eq(aw_loop_run_until_complete(loop, aw_task_future(t)),
+                     AW_ECANCELLED);
+    ck_assert_int_eq(p.rc, AW_ECANCELLED);
+    /* inner was cancelled before it started: its function never ran. */
+    ck_assert(!p.inner_report.started);
+    ck_assert_int_eq(aw_task_state_of(p.inner), AW_TASK_CANCELLED);
+    ck_assert_double_eq_tol(p.resumed_at, 0.0, 1e-9);
+    aw_task_release(p.inner);
     aw_task_release(t);
     ck_assert_int_eq(aw_loop_close(loop), 0);
 }
@@ -227,7 +379,13 @@ Suite *lib_suite(void)
     tcase_add_test(tc, cancel_of_a_finished_task_does_nothing);
     tcase_add_test(tc, cancelling_a_task_cancels_the_task_it_awaits);
     tcase_add_test(tc, task_may_swallow_a_cancellation);
-    tcase_add_test(tc, self_cancel_is_delivered_at_the_next_await);
+    tcase_add_test(tc, self_cancel_is_delivered_at_the_next_suspension);
+    tcase_add_test(tc, returning_with_a_cancel_pending_ends_cancelled);
+    tcase_add_test(tc,
+                   outer_gets_the_value_of_a_task_that_swallowed_the_cancel);
+    tcase_add_test(tc,
+                   a_second_cancel_reaches_the_clean_up_of_the_awaited_task);
+    tcase_add_test(tc, a_pending_cancel_goes_on_to_the_task_awaited_next);
     tcase_add_test(tc, cancel_reaches_a_task_that_only_yields);
     suite_add_tcase(s, tc);
     return s;
