@@ -31,6 +31,12 @@ local function problem(where, msg)
   table.insert(problems, where .. ': ' .. msg)
 end
 
+-- A mention of a chapter or exercise that does not exist (yet: chapters
+-- are written in parallel) stays plain text, with a warning.
+local function warning(where, msg)
+  io.stderr:write('book: warning: ', where, ': ', msg, '\n')
+end
+
 local function file_exists(path)
   local f = io.open(path, 'rb')
   if f then f:close() end
@@ -189,7 +195,7 @@ local function linkify(part, book)
   local function chapter_link(n, rest, out)
     local target = book.by_number[n]
     if not target then
-      problem(part.file, ('mentions chapter %d, which does not exist'):format(n))
+      warning(part.file, ('mentions chapter %d, which does not exist: not linked'):format(n))
       out:insert(pandoc.Str(tostring(n) .. rest))
       return
     end
@@ -198,7 +204,7 @@ local function linkify(part, book)
   end
   local function exercise_link(n, rest, out)
     if n < 1 or n > book.exercise_count then
-      problem(part.file, ('mentions exercise %d; the book has %d'):format(n, book.exercise_count))
+      warning(part.file, ('mentions exercise %d; the book has %d: not linked'):format(n, book.exercise_count))
       out:insert(pandoc.Str(tostring(n) .. rest))
       return
     end

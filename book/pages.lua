@@ -144,6 +144,22 @@ local function relink(blocks, this, ids)
   }).content
 end
 
+-- Each part's entry in the sidebar, made once (pandoc.write is not free).
+local sidebar_cache = {}
+local function sidebar_entry(part)
+  if sidebar_cache[part] then return sidebar_cache[part] end
+  local secs = sections_of(part)
+  local sub = {}
+  for _, s in ipairs(secs) do
+    if s.level == 2 then
+      table.insert(sub, ('<li><a href="%s#%s">%s</a></li>'):format(part.page, s.id, title_html(s)))
+    end
+  end
+  local entry = { label = title_html(secs[1]), sub = #sub > 0 and ('<ol>' .. table.concat(sub) .. '</ol>') or '' }
+  sidebar_cache[part] = entry
+  return entry
+end
+
 local function sidebar(parts, this)
   local out = { '<nav id="sidebar" aria-label="Contents">',
     '<form class="search" role="search" onsubmit="return false">',
@@ -151,21 +167,12 @@ local function sidebar(parts, this)
     '</form>', '<div id="search-results" hidden></div>',
     '<ol class="toc">' }
   for _, part in ipairs(parts) do
-    local secs = sections_of(part)
+    local entry = sidebar_entry(part)
     local current = part == this
-    local label = title_html(secs[1])
     table.insert(out, ('<li class="part%s"><details%s><summary><a href="%s"%s>%s</a></summary>')
       :format(current and ' current' or '', current and ' open' or '', part.page,
-        current and ' aria-current="page"' or '', label))
-    local sub = {}
-    for _, s in ipairs(secs) do
-      if s.level == 2 then
-        table.insert(sub, ('<li><a href="%s#%s">%s</a></li>'):format(part.page, s.id, title_html(s)))
-      end
-    end
-    if #sub > 0 then
-      table.insert(out, '<ol>' .. table.concat(sub) .. '</ol>')
-    end
+        current and ' aria-current="page"' or '', entry.label))
+    table.insert(out, entry.sub)
     table.insert(out, '</details></li>')
   end
   table.insert(out, '</ol></nav>')
@@ -179,13 +186,13 @@ local function pager(parts, k, where)
   end
   local html = { ('<nav class="pager %s" aria-label="Previous and next">'):format(where) }
   if prev then
-    table.insert(html, ('<a class="prev" rel="prev" href="%s"><span>← Previous</span> %s</a>')
+    table.insert(html, ('<a class="prev" rel="prev" href="%s"><span class="dir">← Previous</span> %s</a>')
       :format(prev.page, label(prev)))
   else
     table.insert(html, '<span></span>')
   end
   if next then
-    table.insert(html, ('<a class="next" rel="next" href="%s"><span>Next →</span> %s</a>')
+    table.insert(html, ('<a class="next" rel="next" href="%s"><span class="dir">Next →</span> %s</a>')
       :format(next.page, label(next)))
   end
   table.insert(html, '</nav>')
@@ -270,12 +277,14 @@ local function print_toc(parts)
   local out = { '<nav id="print-toc"><h1 class="toc-title">Contents</h1><ol>' }
   for _, part in ipairs(parts) do
     local secs = sections_of(part)
-    table.insert(out, ('<li><a href="#%s">%s</a>'):format(part.id, title_html(secs[1])))
+    table.insert(out, ('<li><a href="#%s">%s</a><span class="toc-page" data-for="%s"></span>')
+      :format(part.id, title_html(secs[1]), part.id))
     if part.number ~= '' then
       table.insert(out, '<ol>')
       for _, s in ipairs(secs) do
         if s.level == 2 then
-          table.insert(out, ('<li><a href="#%s">%s</a></li>'):format(s.id, title_html(s)))
+          table.insert(out, ('<li><a href="#%s">%s</a><span class="toc-page" data-for="%s"></span></li>')
+            :format(s.id, title_html(s), s.id))
         end
       end
       table.insert(out, '</ol>')

@@ -11,6 +11,7 @@ import base64
 import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -58,6 +59,10 @@ class Browser:
         while b"\0" not in self._buffer:
             if time.monotonic() > deadline:
                 raise TimeoutError("no answer from chromium")
+            ready, _, _ = select.select([self._from_chrome], [], [],
+                                        max(0.0, deadline - time.monotonic()))
+            if not ready:
+                continue
             chunk = os.read(self._from_chrome, 1 << 16)
             if not chunk:
                 raise RuntimeError("chromium closed the pipe")
@@ -100,8 +105,11 @@ class Browser:
     def open(self, url):
         """Loads url and waits for its load event; returns the events seen."""
         self.take_events()
-        self.send("Page.navigate", url=url)
-        self.wait_event("Page.loadEventFired")
+        nav = self.send("Page.navigate", url=url)
+        if "errorText" in nav:
+            raise RuntimeError(f"{url}: {nav['errorText']}")
+        if nav.get("loaderId"):  # none: only the #fragment changed, no load
+            self.wait_event("Page.loadEventFired")
         self.evaluate("new Promise(r => requestAnimationFrame(() => r(1)))")
         return self.take_events()
 
