@@ -6,7 +6,7 @@
 # closing line adds them all up, and the exit status is 0 only if
 # nothing failed.
 set -u
-parts=(test-lib test-lib-valgrind test-lib-tsan test-examples conformance grade-prove book-check book-browser test-learner test-gdb format-check)
+parts=(test-lib test-lib-valgrind test-lib-tsan test-examples conformance grade-prove grade-hostile grade-class-check autograder-check book-check book-browser test-learner test-gdb format-check)
 total_passed=0 total_failed=0 total_skipped=0
 log_dir=${BUILD:-build}/test-logs
 mkdir -p "$log_dir"
