@@ -34,13 +34,15 @@ URING_CFLAGS=${URING_CFLAGS-$(pkg-config --cflags liburing 2>/dev/null)}
 CHECK_CFLAGS=${CHECK_CFLAGS-$(pkg-config --cflags check 2>/dev/null)}
 OUT=$BUILD/compile_commands.json
 
-# A JSON string: quotes and backslashes escaped (paths and flags hold no
-# control characters).
-json() {
-    local s=$1 bs=\\
+# A JSON string of $2 into the variable named $1: quotes and backslashes
+# escaped (paths and flags hold no control characters). No subshell: a
+# database is thousands of strings, and a fork each is slow on a busy
+# machine.
+json() { # var text
+    local s=$2 bs=\\
     s=${s//"$bs"/"$bs$bs"}
     s=${s//'"'/"$bs\""}
-    printf '"%s"' "$s"
+    printf -v "$1" '"%s"' "$s"
 }
 
 # The "// grade-cflags: ..." lines of a grader, on one line.
@@ -51,18 +53,21 @@ grade_cflags() { # test file
 }
 
 SEP=""
+json QROOT "$ROOT"
 # One entry: the file and its flags (words); the compiler and -c FILE are
 # added here.
 entry() { # file flags...
-    local file=$1 word args
+    local file=$1 word args quoted qfile
     shift
-    args=$(json "$CC")
+    json args "$CC"
     for word in "$@"; do
-        args+=", $(json "$word")"
+        json quoted "$word"
+        args+=", $quoted"
     done
-    args+=", \"-c\", $(json "$file")"
+    json qfile "$file"
+    args+=", \"-c\", $qfile"
     printf '%s\n  {"directory": %s, "file": %s, "arguments": [%s]}' \
-        "$SEP" "$(json "$ROOT")" "$(json "$file")" "$args"
+        "$SEP" "$QROOT" "$qfile" "$args"
     SEP=,
 }
 
