@@ -253,8 +253,9 @@ local function linkify(part, book)
   -- "chapter 8" with one number: the whole mention is the link.
   local function merge_single(out, from)
     local rest
-    if #out == from + 3 and out[#out].t == 'Str' then rest = out:remove() end
-    if #out ~= from + 2 or out[#out].t ~= 'Link' then
+    -- out[from + 1] is the word, then a Space, the Link, and maybe ")."
+    if #out == from + 4 and out[#out].t == 'Str' then rest = out:remove() end
+    if #out ~= from + 3 or out[#out].t ~= 'Link' then
       if rest then out:insert(rest) end
       return
     end

@@ -208,8 +208,9 @@ local function title_page(meta, version, exercises_href)
     subtitle ~= '' and ('<p class="book-subtitle">%s</p>'):format(esc(subtitle)) or '',
     ('<p class="book-version">Version <code>%s</code></p>'):format(esc(version)),
     '<div class="start"><p>From the top of the workbook, two commands start everything:</p>',
-    '<pre class="commands"><code>make grade   # grade your exercises, in order (make watch: on every save)\n',
-    'make book    # build this book: web pages, EPUB and PDF</code></pre>',
+    '<pre class="commands"><code>make grade   # grade your exercises, in order\n',
+    'make book    # build this book (web, EPUB, PDF)</code></pre>',
+    '<p><code>make watch</code> grades the exercise you are on each time you save it.</p>',
     '<p>The exercises are in <code>exercises/CHAPTER/NAME.c</code>, one file each; ',
     ('<a href="%s">the list</a>'):format(exercises_href) .. ' gives their numbers and where each chapter explains them.</p></div>',
     '</header>',
@@ -262,9 +263,15 @@ local function search_data(parts)
         flush()
         sec, texts = { id = b.identifier, content = b.content }, {}
       elseif b.t ~= 'CodeBlock' then
-        -- prose and inline code, not whole listings
-        local prose = pandoc.walk_block(b, { CodeBlock = function() return {} end })
-        table.insert(texts, stringify(prose))
+        -- prose and inline code, not whole listings or their captions
+        local prose = pandoc.walk_block(b, {
+          CodeBlock = function() return {} end,
+          Div = function(d) if d.classes:includes('listing-file') then return {} end end,
+        })
+        pandoc.walk_block(pandoc.Div({ prose }), {
+          Plain = function(p) table.insert(texts, stringify(p)) end,
+          Para = function(p) table.insert(texts, stringify(p)) end,
+        })
       end
     end
     flush()
