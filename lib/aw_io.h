@@ -195,6 +195,14 @@ int aw_reader_readuntil(aw_reader *reader, const void *sep, size_t seplen,
 /* True once the peer has closed and every byte has been read. */
 bool aw_reader_at_eof(const aw_reader *reader);
 
+/* Bytes received and not yet read. A reader receives only while a read
+ * waits, and only what that read can use, so this stays within what the
+ * reads asked for: n for read and readexactly, min(limit, cap - 1) + 1
+ * for readline and readuntil (16 KiB while dropping a long line's rest).
+ * When nobody reads, nothing more is received, on every backend: the
+ * kernel's buffers fill and TCP makes the peer wait. */
+size_t aw_reader_buffered(const aw_reader *reader);
+
 /* Let go of the reader (the connection closes when the writer is also
  * released). Not while a task reads from it, and not in a server's
  * handler: the server frees its streams. Before the loop is closed. */

@@ -32,13 +32,18 @@
 /* Sized for a server with a thousand busy connections. Each may have a
  * receive and a send completing in the same pass: the completion queue
  * (twice RING_ENTRIES) holds them all, where an overflow would cost the
- * kernel an allocation per CQE. And each may receive at the same moment:
- * a receive that finds every buffer taken fails (ENOBUFS) and is tried
- * again with one of its own, which costs far more than the 8 MiB here. */
+ * kernel an allocation per CQE. The provided buffers start few and grow:
+ * the kernel takes them in turn, so every buffer handed over ends up
+ * written and resident (2048 from the start kept 8 MiB for good, more
+ * than a whole idle epoll server). A buffer is held only from the
+ * kernel's receive to our handling of its CQE, so a few dozen serve many
+ * connections; when a receive finds them all taken (ENOBUFS), the ring
+ * gets twice as many, up to BUFFER_COUNT. */
 enum {
     RING_ENTRIES = 1024, /* SQEs per batch before we must submit early */
-    BUFFER_COUNT = 2048, /* provided buffers (a power of two) ... */
+    BUFFER_COUNT = 2048, /* provided buffers at most (a power of two) ... */
     BUFFER_SIZE = 4096,  /* ... of this many bytes each */
+    BUFFER_START = 64,   /* handed to the kernel at first */
     REAP_BATCH = 64,     /* CQEs copied out of the ring at a time */
     SUBMIT_EARLY = 64    /* queued SQEs that are submitted without delay */
 };
@@ -57,7 +62,7 @@ int aw__uring_stats(const aw_loop *loop, aw_uring_stats *out)
     *out = s->stats;
     out->buffer_ring = s->have_buffers;
     out->multishot_accept = !s->multishot_accept_failed;
-    out->multishot_recv = s->have_buffers && !s->multishot_recv_failed;
+    out->multishot_recv = false; /* a stream asks for one receive per read */
     return 0;
 }
 
@@ -175,6 +180,28 @@ unsigned char *aw__uring_buffer(uring_state *s, unsigned id)
     return s->buffers.base + (size_t)id * s->buffers.size;
 }
 
+/* Hand the kernel buffers [from, to) of the mapped area. */
+static void provide_buffers(uring_state *s, unsigned from, unsigned to)
+{
+    uring_buffers *b = &s->buffers;
+    for (unsigned i = from; i < to; i++)
+        io_uring_buf_ring_add(
+            b->ring, aw__uring_buffer(s, i), b->size, (unsigned short)i,
+            io_uring_buf_ring_mask(b->count), (int)(i - from));
+    io_uring_buf_ring_advance(b->ring, (int)(to - from));
+    b->provided = to;
+}
+
+void aw__uring_buffers_ran_out(uring_state *s)
+{
+    s->stats.no_buffer++;
+    uring_buffers *b = &s->buffers;
+    if (s->have_buffers && b->provided < b->count)
+        provide_buffers(s, b->provided,
+                        b->provided * 2 < b->count ? b->provided * 2
+                                                   : b->count);
+}
+
 void aw__uring_give_back_buffer(uring_state *s, unsigned id)
 {
     uring_buffers *b = &s->buffers;
@@ -210,11 +237,7 @@ static void setup_buffers(uring_state *s)
     b->ring = ring;
     b->base = data;
     io_uring_buf_ring_init(b->ring);
-    for (unsigned i = 0; i < b->count; i++)
-        io_uring_buf_ring_add(b->ring, aw__uring_buffer(s, i), b->size,
-                              (unsigned short)i,
-                              io_uring_buf_ring_mask(b->count), (int)i);
-    io_uring_buf_ring_advance(b->ring, (int)b->count);
+    provide_buffers(s, 0, BUFFER_START);
     s->have_buffers = true;
     return;
 fail:
@@ -378,9 +401,6 @@ static int uring_create(aw_loop *loop)
         return aw__fail(rc, "io_uring unavailable: %s", why);
     }
     setup_buffers(s);
-    /* For the tests: act as a kernel before 6.0, without multishot
-     * receive, so that the path older kernels take runs here too. */
-    s->multishot_recv_failed = getenv("AW_URING_SINGLE_SHOT_RECV") != NULL;
     loop->backend_data = s;
     return 0;
 }
@@ -397,7 +417,7 @@ static bool drain_kernel(aw_loop *loop, uring_state *s)
         /* A stream reader's receive ends here: tell the reader, which
          * would otherwise hold on to the record. */
         if (op->kind == URING_READ && !op->orphaned)
-            op->on_received(op->on_received_arg, NULL, -ECANCELED, false);
+            op->on_received(op->on_received_arg, NULL, -ECANCELED);
         op->orphaned = true;
         op->future = NULL; /* no task is left to wake */
         if (op->in_kernel && op->kind != URING_CLOSE)

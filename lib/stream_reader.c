@@ -8,9 +8,9 @@
  *   selector  a read that needs data makes the recv itself (reader_recv);
  *             read(n) on an empty buffer receives straight into the
  *             caller's memory;
- *   io_uring  a receive stands for the connection's life and its callback
- *             fills the buffer (on_received); a read that needs data
- *             waits for the next arrival (await_arrival).
+ *   io_uring  a read that needs data asks the backend for one receive
+ *             of what it can use, whose callback fills the buffer
+ *             (on_received), and waits for it (await_arrival).
  */
 #define _GNU_SOURCE /* memmem */
 #include "stream_internal.h"
@@ -62,18 +62,15 @@ static void drop_skipped(aw_reader *r)
         r->skip_line = false; /* the stream ended the line */
 }
 
-/* ---- io_uring: the standing receive -------------------------------------- */
+/* ---- io_uring: a receive per read that waits ----------------------------- */
 
 // ANCHOR: standing
-/* What the standing receive brought (called from the loop's poll). Bytes
- * join the buffer; if nobody is reading and the buffer holds more than
- * twice the limit, receiving stops until a read wants more, and the
- * kernel's socket buffer, then the peer, wait (backpressure). */
-static void on_received(void *arg, const void *bytes, ssize_t n, bool more)
+/* What a receive brought (called from the loop's poll): bytes join the
+ * buffer, or the stream has ended, or failed. */
+static void on_received(void *arg, const void *bytes, ssize_t n)
 {
     aw_reader *r = arg;
-    if (!more)
-        r->receive = NULL;
+    r->receive = NULL;
     if (n > 0 && aw__buffer_append(&r->buf, bytes, (size_t)n) != 0)
         n = -ENOMEM;
     if (n == 0)
@@ -81,8 +78,6 @@ static void on_received(void *arg, const void *bytes, ssize_t n, bool more)
     else if (n < 0 && n != -ECANCELED && !r->error)
         r->error = (int)n;
     drop_skipped(r);
-    if (r->receive && !r->busy && aw__buffer_len(&r->buf) > 2 * r->limit)
-        aw__uring_read_stop(r->conn->loop, r->receive);
     aw__waitlist_wake(&r->arrivals, 0);
 }
 
@@ -94,9 +89,14 @@ void aw__reader_forget_receive(aw_reader *r)
     aw__waitlist_wake(&r->arrivals, 0); /* a waiting read finds it closed */
 }
 
-/* Wait until the standing receive brings something: bytes in the buffer,
- * the end of the stream, or an error. 0, or an error. */
-static int await_arrival(aw_reader *r, aw_task *t)
+/* Wait until a receive brings something: bytes in the buffer, the end of
+ * the stream, or an error. The receive asks for at most `room` bytes,
+ * what the waiting read can use: so the reader never holds more than its
+ * reads asked for, however fast the peer sends, and when nobody reads,
+ * nothing is received (the kernel's socket buffer fills, and TCP makes
+ * the peer wait). A receive that a cancelled read left in flight still
+ * lands here. 0, or an error. */
+static int await_arrival(aw_reader *r, aw_task *t, size_t room)
 {
     conn *c = r->conn;
     size_t had = aw__buffer_len(&r->buf);
@@ -106,7 +106,7 @@ static int await_arrival(aw_reader *r, aw_task *t)
                             "reading from %s: the connection is closed",
                             c->writer.peer);
         if (!r->receive) {
-            r->receive = aw__uring_read(c->loop, c->fd, on_received, r);
+            r->receive = aw__uring_read(c->loop, c->fd, room, on_received, r);
             if (!r->receive)
                 return reader_failed(r, -ENOMEM);
         }
@@ -133,7 +133,7 @@ static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
 {
     conn *c = r->conn;
     if (aw__conn_on_uring(c)) {
-        int rc = await_arrival(r, t);
+        int rc = await_arrival(r, t, len);
         return rc != 0 ? rc : (ssize_t)take(r, dst, len);
     }
     for (;;) {
@@ -182,11 +182,13 @@ static ssize_t reader_recv(aw_reader *r, aw_task *t, void *dst, size_t len)
 static int reader_fill(aw_reader *r, aw_task *t, size_t room)
 {
     if (aw__conn_on_uring(r->conn))
-        return await_arrival(r, t);
+        return await_arrival(r, t, room);
     if (aw__buffer_reserve(&r->buf, room) != 0)
         return aw__fail(-ENOMEM, "reading: out of memory");
     aw_buffer *b = &r->buf;
-    ssize_t n = reader_recv(r, t, b->data + b->end, b->cap - b->end);
+    /* No more than room, though the buffer may have more: the reader
+     * holds only what its reads asked for (aw_reader_buffered). */
+    ssize_t n = reader_recv(r, t, b->data + b->end, room);
     if (n < 0)
         return (int)n;
     b->end += (size_t)n;
@@ -424,14 +426,27 @@ int aw_reader_readline(aw_reader *r, char *buf, size_t cap, size_t *len)
     return rc;
 }
 
+size_t aw_reader_buffered(const aw_reader *r)
+{
+    if (!r) {
+        aw__fail(AW_EMISUSE, "aw_reader_buffered: reader is NULL");
+        return 0;
+    }
+    return r ? aw__buffer_len(&r->buf) : 0;
+}
+
 bool aw_reader_at_eof(const aw_reader *r)
 {
+    if (!r) {
+        aw__fail(AW_EMISUSE, "aw_reader_at_eof: reader is NULL");
+        return false;
+    }
     return r && r->eof && aw__buffer_len(&r->buf) == 0;
 }
 
 void aw_reader_free(aw_reader *r)
 {
-    if (!r)
+    if (!r || aw__debug_reader_busy(r))
         return;
     conn *c = r->conn;
     c->refs--;

@@ -6,7 +6,7 @@
  *                    readiness watches (aw_add_reader on a proactor)
  *   uring_ops.c      recv, send, accept, connect and close, each one an
  *                    operation that a task submits and then awaits; and
- *                    a stream's send and standing receive, which no task
+ *                    a stream's send and receive, which no task
  *                    awaits: they end in callbacks
  *
  * The life of an operation. A task fills a submission queue entry (SQE)
@@ -42,7 +42,7 @@ typedef enum {
     URING_RECV,    /* one receive */
     URING_SEND,    /* one send */
     URING_WRITE,   /* a stream writer's send: no task waits, a callback */
-    URING_READ,    /* a stream reader's standing receive: a callback */
+    URING_READ,    /* a stream reader's receive: a callback */
     URING_ACCEPT,  /* a listener's accept, shared by the tasks that wait */
     URING_CONNECT, /* one connect */
     URING_CLOSE    /* one close */
@@ -73,10 +73,9 @@ typedef struct uring_op {
     struct uring_op *rearm_next;
     bool in_rearm_list;
 
-    /* URING_ACCEPT and URING_READ: multishot (one SQE, many CQEs) or
-     * single-shot. */
+    /* URING_ACCEPT: multishot (one SQE, many CQEs) or single-shot. */
     bool multishot;
-    bool delivered; /* it has produced a connection, or bytes, once */
+    bool delivered; /* it has produced a connection once */
     bool probing;   /* single-shot, to learn why multishot said EINVAL */
 
     /* URING_CONNECT: the address, which must outlive the submission. */
@@ -92,11 +91,11 @@ typedef struct uring_op {
     void (*on_written)(void *arg, int result);
     void *on_written_arg;
 
-    /* URING_READ: every chunk received goes to on_received, until the
-     * reader stops it (stopping) or forgets it (orphaned). */
-    void (*on_received)(void *arg, const void *bytes, ssize_t n, bool more);
+    /* URING_READ: what is received goes to on_received, unless the
+     * reader has forgotten it (orphaned). len (above) is the most it
+     * asks for. */
+    void (*on_received)(void *arg, const void *bytes, ssize_t n);
     void *on_received_arg;
-    bool stopping;
 
     /* URING_RECV, URING_SEND and URING_READ: the bytes, owned by the
      * record. A receive that uses a provided buffer has cap 0 and no data
@@ -135,8 +134,9 @@ typedef struct {
  * so a waiting receive holds no memory at all. */
 typedef struct {
     struct io_uring_buf_ring *ring; /* shared with the kernel */
-    unsigned char *base;            /* count buffers of size bytes */
+    unsigned char *base;            /* count buffers of size bytes ... */
     unsigned count, size;
+    unsigned provided; /* ... of which the first `provided` are in use */
     size_t ring_bytes;
 } uring_buffers;
 
@@ -144,12 +144,11 @@ typedef struct {
     struct io_uring ring;
     aw_uring_stats stats;
     /* What the kernel supports, found at start-up (probe), or the first
-     * time a feature is used (multishot accept and receive, POLL_FIRST:
+     * time a feature is used (multishot accept, POLL_FIRST:
      * -EINVAL means "no"; no opcode list can tell a flag's support). */
     bool have_buffers; /* a provided-buffer ring is registered */
     bool multishot_accept_failed;
-    bool poll_first_failed;     /* recv refused IORING_RECVSEND_POLL_FIRST */
-    bool multishot_recv_failed; /* recv refused IORING_RECV_MULTISHOT */
+    bool poll_first_failed; /* recv refused IORING_RECVSEND_POLL_FIRST */
     uring_buffers buffers;
     uring_op *live;    /* every op record that exists */
     size_t in_kernel;  /* ops whose last CQE has not arrived */
@@ -190,6 +189,9 @@ void aw__uring_cancel(uring_state *s, uring_op *op);
 /* Stop watching uf's descriptor for readiness (it is being closed). */
 void aw__uring_unwatch(uring_state *s, uring_fd *uf);
 void aw__uring_give_back_buffer(uring_state *s, unsigned id);
+/* A receive found every provided buffer taken: count it, and give the
+ * kernel more buffers if there is room. */
+void aw__uring_buffers_ran_out(uring_state *s);
 unsigned char *aw__uring_buffer(uring_state *s, unsigned id);
 
 /* uring_ops.c: a CQE for a proactor op (everything but watches). */
@@ -219,22 +221,22 @@ uring_op *aw__uring_write(aw_loop *loop, int fd, const void *bytes, size_t len,
                           void (*on_written)(void *arg, int result), void *arg);
 void aw__uring_write_forget(uring_op *op, void *memory);
 
-/* uring_ops.c, for stream_reader.c: a reader's standing receive, as
- * asyncio's proactor transport keeps one. One operation stays in flight
- * and hands every chunk that arrives to on_received(arg, bytes, n, more),
- * from the loop's poll: n > 0 bytes (valid only during the call), 0 at
- * the end of the stream, or -errno. more is false when the receive has
- * ended (end of stream, an error, or after aw__uring_read_stop); a new
- * one must then be started. NULL: out of memory.
+/* uring_ops.c, for stream_reader.c: one receive of at most len bytes
+ * (and at most a provided buffer's size) for a reader, which no task
+ * awaits: on_received(arg, bytes, n) is called from the loop's poll with
+ * n > 0 bytes (valid only during the call), 0 at the end of the stream,
+ * or -errno, and the receive is over. A reader asks for one only while a
+ * read waits for data, and only for what that read can use: so it never
+ * holds more than its reads asked for, whoever floods it (asyncio's
+ * proactor keeps a receive standing, and pauses it at twice the limit;
+ * that let bytes pile up here without bound on a fast peer). NULL: out
+ * of memory.
  *
- * aw__uring_read_stop: stop receiving (the reader holds enough). Chunks
- * already received still come, then on_received(..., -ECANCELED, false).
  * aw__uring_read_forget: the reader is going away; nobody is called. */
-uring_op *aw__uring_read(aw_loop *loop, int fd,
+uring_op *aw__uring_read(aw_loop *loop, int fd, size_t len,
                          void (*on_received)(void *arg, const void *bytes,
-                                             ssize_t n, bool more),
+                                             ssize_t n),
                          void *arg);
-void aw__uring_read_stop(aw_loop *loop, uring_op *op);
 void aw__uring_read_forget(aw_loop *loop, uring_op *op);
 
 #endif

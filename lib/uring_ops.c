@@ -236,7 +236,7 @@ ssize_t aw__uring_recv(aw_loop *loop, int fd, void *buf, size_t len)
             return rc;
         if (rc == 0 && op->res == -ENOBUFS) {
             /* Every provided buffer is taken: use a buffer of our own. */
-            s->stats.no_buffer++;
+            aw__uring_buffers_ran_out(s);
             aw__uring_op_free(s, op);
             provided = false;
             continue;
@@ -338,55 +338,47 @@ static void write_complete(aw_loop *loop, uring_state *s, uring_op *op,
     aw__uring_op_free(s, op);
 }
 
-/* ---- a stream reader's standing receive ---------------------------------- */
+/* ---- a stream reader's receive ------------------------------------------- */
 
 enum {
     READ_OWN_BUFFER = 16 * 1024 /* without provided buffers: the record's */
 };
 
-/* Hand the kernel the receive. Multishot (Linux 6.0) is one SQE that
- * stays armed and posts a CQE per chunk, each in a provided buffer; it
- * saves an SQE and a fresh wait for data per chunk. Without it, one
- * single-shot receive is submitted after another. */
+/* Hand the kernel the receive of at most op->len bytes: into a provided
+ * buffer (the kernel picks one when data arrives, so a waiting receive
+ * holds no memory; the length caps what it takes), or into the record's
+ * own buffer where the kernel has no provided buffers. */
 static void read_submit(uring_state *s, uring_op *op)
 {
     struct io_uring_sqe *sqe = aw__uring_sqe_for(s, op);
     if (!s->have_buffers) {
-        io_uring_prep_recv(sqe, op->fd, op->data, op->cap, 0);
+        io_uring_prep_recv(sqe, op->fd, op->data, op->len, 0);
         return;
     }
-    io_uring_prep_recv(sqe, op->fd, NULL, 0, 0);
+    io_uring_prep_recv(sqe, op->fd, NULL, (unsigned)op->len, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = URING_BUFFER_GROUP;
-    op->multishot = !s->multishot_recv_failed;
-    if (op->multishot)
-        sqe->ioprio |= IORING_RECV_MULTISHOT;
 }
 
-uring_op *aw__uring_read(aw_loop *loop, int fd,
+uring_op *aw__uring_read(aw_loop *loop, int fd, size_t len,
                          void (*on_received)(void *arg, const void *bytes,
-                                             ssize_t n, bool more),
+                                             ssize_t n),
                          void *arg)
 {
     uring_state *s = aw__uring_state(loop);
-    size_t cap = s->have_buffers ? 0 : READ_OWN_BUFFER;
-    uring_op *op = aw__uring_op_new(s, URING_READ, fd, cap);
+    size_t most = s->have_buffers ? s->buffers.size : READ_OWN_BUFFER;
+    uring_op *op = aw__uring_op_new(s, URING_READ, fd,
+                                    s->have_buffers ? 0 : READ_OWN_BUFFER);
     if (!op)
         return NULL;
+    op->len = len < most ? len : most;
+    if (op->len == 0)
+        op->len = 1;
     op->on_received = on_received;
     op->on_received_arg = arg;
     op_count(loop, op); /* data may come: a waiting reader is no deadlock */
     read_submit(s, op);
     return op;
-}
-
-/* Between two single-shot receives (called from the callback) there is
- * nothing in the kernel to cancel: read_complete ends the record. */
-void aw__uring_read_stop(aw_loop *loop, uring_op *op)
-{
-    op->stopping = true;
-    if (op->in_kernel)
-        aw__uring_cancel(aw__uring_state(loop), op);
 }
 
 void aw__uring_read_forget(aw_loop *loop, uring_op *op)
@@ -402,52 +394,25 @@ void aw__uring_read_forget(aw_loop *loop, uring_op *op)
 static void read_complete(aw_loop *loop, uring_state *s, uring_op *op,
                           int32_t res, uint32_t flags)
 {
-    bool more = flags & IORING_CQE_F_MORE;
     bool buffer = flags & IORING_CQE_F_BUFFER;
     unsigned id = flags >> IORING_CQE_BUFFER_SHIFT;
-    const unsigned char *bytes = received_bytes(s, op, flags);
-    bool wanted = !op->orphaned && !op->stopping && !s->closing;
-    if (res == -EINVAL && op->multishot && !op->delivered && wanted) {
-        /* A kernel before 6.0: no multishot receive. Go single-shot. */
-        s->multishot_recv_failed = true;
-        read_submit(s, op);
-        return;
-    }
+    bool wanted = !op->orphaned && !s->closing;
     if (res == -ENOBUFS) {
         /* Every provided buffer was taken at that moment. Those we hold
-         * go back as their CQEs are handled, before the next enter. It
-         * is no error of the connection's: a stopped receive just ends. */
-        s->stats.no_buffer++;
+         * go back as their CQEs are handled, before the next enter, and
+         * the ring grows. */
+        aw__uring_buffers_ran_out(s);
         if (wanted) {
             read_submit(s, op);
             return;
         }
         res = -ECANCELED;
     }
-    if (res > 0)
-        op->delivered = true;
-    /* A single-shot receive, or a multishot one that the kernel ended
-     * after data, goes on: the reader has not asked it to stop. */
-    bool goes_on = more || (res > 0 && wanted);
-    if (!goes_on)
-        op_uncount(loop, op);
+    op_uncount(loop, op);
     if (!op->orphaned)
-        op->on_received(op->on_received_arg, bytes, res, goes_on);
+        op->on_received(op->on_received_arg, received_bytes(s, op, flags), res);
     if (buffer)
         aw__uring_give_back_buffer(s, id);
-    if (more)
-        return;
-    if (goes_on && !op->stopping && !op->orphaned) {
-        read_submit(s, op); /* the next single-shot receive */
-        return;
-    }
-    if (goes_on) {
-        /* The reader stopped it from the callback, between two receives:
-         * it ends here, and the reader must hear so. */
-        op_uncount(loop, op);
-        if (!op->orphaned)
-            op->on_received(op->on_received_arg, NULL, -ECANCELED, false);
-    }
     aw__uring_op_free(s, op);
 }
 // ANCHOR_END: read

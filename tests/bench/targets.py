@@ -101,6 +101,14 @@ for r in rows:
         check(f"sleeping_tasks: aw bytes per task <= 8192 at {n}",
               f"{r['value']:.0f}{vs}", r["value"] <= 8192)
 
+# Issue 11: io_uring's memory (server RSS) within 1.25x epoll's.
+for case in ("idle", "idle-left", "flood", "flood-left"):
+    e = value("memory", "ours-epoll", case=case)
+    u = value("memory", "ours-io_uring", case=case)
+    if e and u:
+        check(f"io_uring RSS <= 1.25x epoll ({case})", f"{u / e:.2f}x",
+              u <= 1.25 * e)
+
 if lines:
     width = max(len(n) for n, _, _ in lines)
     print("targets (ratios measured in this run):")

@@ -884,6 +884,108 @@ START_TEST(reused_descriptor_is_watched_again)
 }
 END_TEST
 
+/* ---- a reader holds only what its reads asked for ------------------------ */
+
+enum { BOUND_LIMIT = 4096, FLOOD_MAX = 64 << 20, STALLED_PASSES = 20 };
+
+typedef struct {
+    aw_reader *r;
+    aw_writer *w;
+    int peer; /* the flooding end: plain system calls */
+    size_t sent, most_buffered, received;
+    bool flood_over;
+} bounded;
+
+/* "hello\n", then as much as the kernel takes, until it has taken
+ * nothing for STALLED_PASSES passes of the loop in a row (the reader's
+ * side is full), watching the reader's buffer at every pass. */
+static void *flood_until_stalled(void *arg)
+{
+    bounded *b = arg;
+    TASK_ASSERT(send(b->peer, "hello\n", 6, MSG_NOSIGNAL) == 6, "send");
+    unsigned char chunk[16384];
+    for (int stalled = 0; stalled < STALLED_PASSES && b->sent < FLOOD_MAX;) {
+        for (size_t i = 0; i < sizeof chunk; i++)
+            chunk[i] = pattern(b->sent + i);
+        ssize_t n =
+            send(b->peer, chunk, sizeof chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            b->sent += (size_t)n;
+            stalled = 0;
+            continue;
+        }
+        stalled++;
+        aw_sleep(0);
+        size_t held = aw_reader_buffered(b->r);
+        if (held > b->most_buffered)
+            b->most_buffered = held;
+    }
+    b->flood_over = true;
+    shutdown(b->peer, SHUT_WR);
+    return NULL;
+}
+
+/* One readline, then no read until the flood is over; then every byte,
+ * in order. */
+static void *readline_then_nothing(void *arg)
+{
+    bounded *b = arg;
+    char line[64];
+    size_t len;
+    TASK_ASSERT(aw_reader_readline(b->r, line, sizeof line, &len) == 0 &&
+                    strcmp(line, "hello\n") == 0,
+                "the first line: %s", aw_last_error());
+    while (!b->flood_over)
+        aw_sleep(0); /* not reading */
+    unsigned char buf[8192];
+    ssize_t n;
+    while ((n = aw_reader_read(b->r, buf, sizeof buf)) > 0) {
+        for (ssize_t k = 0; k < n; k++)
+            TASK_ASSERT(buf[k] == pattern(b->received + (size_t)k),
+                        "byte %zu differs", b->received + (size_t)k);
+        b->received += (size_t)n;
+    }
+    TASK_ASSERT(n == 0, "read: %s", aw_last_error());
+    return NULL;
+}
+
+/* A peer floods a reader that read one line and then stopped reading.
+ * The reader must hold no more than that readline could use (limit + 1
+ * bytes): it receives only while a read waits, so the kernel's buffers
+ * fill and the peer stalls. (On io_uring a receive used to stay in
+ * flight and stop only past twice the limit, plus whatever the kernel
+ * had received by then: 14 MB in one server.) Then nothing is lost. */
+START_TEST(reader_holds_only_what_reads_asked_for)
+{
+    int fds_before = count_open_fds();
+    aw_loop *loop = new_loop();
+    int a, b_fd;
+    tcp_pair(&a, &b_fd);
+    bounded b = {.peer = b_fd};
+    aw_stream_options options = {.limit = BOUND_LIMIT};
+    ck_assert_int_eq(aw_stream_open(loop, a, &options, &b.r, &b.w), 0);
+    aw_task *t0 = aw_task_create(loop, flood_until_stalled, &b, "flood");
+    aw_task *t1 = aw_task_create(loop, readline_then_nothing, &b, "reader");
+    aw_future *both[] = {aw_task_future(t0), aw_task_future(t1)};
+    aw_future *g = aw_gather(loop, both, 2);
+    int rc = aw_loop_run_until_complete(loop, g);
+    ck_assert_msg(rc == 0, "%s", aw_last_error());
+    ck_assert_msg(b.most_buffered <= BOUND_LIMIT + 1,
+                  "a reader that did not read held %zu bytes (limit %d); "
+                  "the peer sent %zu",
+                  b.most_buffered, BOUND_LIMIT, b.sent);
+    ck_assert_msg(b.received == b.sent, "received %zu of %zu bytes", b.received,
+                  b.sent);
+    aw_future_release(g);
+    aw_task_release(t0);
+    aw_task_release(t1);
+    aw_reader_free(b.r);
+    aw_writer_free(b.w);
+    close(b_fd);
+    close_loop_check_fds(loop, fds_before);
+}
+END_TEST
+
 Suite *lib_suite(void)
 {
     skip_unless_backend_available();
@@ -908,6 +1010,7 @@ Suite *lib_suite(void)
     tcase_add_test(tc, writer_freed_mid_send);
     tcase_add_test(tc, misuse_is_reported);
     tcase_add_test(tc, reused_descriptor_is_watched_again);
+    tcase_add_test(tc, reader_holds_only_what_reads_asked_for);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -758,25 +758,12 @@ static void *read_pings(void *arg)
     return NULL;
 }
 
-/* A loop for the stream tests, which run twice: as this kernel allows
- * (_i == 0), and as a kernel before 6.0 would, one single-shot receive
- * after another (_i == 1). */
-static aw_loop *stream_loop(int single_shot)
-{
-    if (single_shot)
-        ck_assert_int_eq(setenv("AW_URING_SINGLE_SHOT_RECV", "1", 1), 0);
-    aw_loop *loop = uring_loop();
-    unsetenv("AW_URING_SINGLE_SHOT_RECV");
-    if (single_shot)
-        ck_assert(!stats_of(loop).multishot_recv);
-    return loop;
-}
-
 /* A hundred reads on a stream, each waiting for its data: one receive
- * SQE serves them all (multishot), where single-shot needs one each. */
-START_TEST(stream_reads_share_one_standing_receive)
+ * SQE each, of at most what the read can use, and none while nobody
+ * reads (test_stream.c checks what that bounds). */
+START_TEST(stream_reads_receive_one_at_a_time)
 {
-    aw_loop *loop = stream_loop(_i);
+    aw_loop *loop = uring_loop();
     int sv[2];
     socket_pair(sv);
     stream_end e = {.peer = sv[1]};
@@ -787,105 +774,15 @@ START_TEST(stream_reads_share_one_standing_receive)
     aw_uring_stats after = stats_of(loop);
     /* The task writes with write(2): every SQE is a receive. */
     unsigned long long sqes = after.submitted - before.submitted;
-    if (after.multishot_recv)
-        ck_assert_msg(sqes == 1, "%llu receive SQEs for %d stream reads", sqes,
-                      PINGS);
-    else
-        ck_assert_msg(sqes >= PINGS, "%llu receive SQEs for %d reads", sqes,
-                      PINGS);
+    ck_assert_msg(sqes == PINGS, "%llu receive SQEs for %d stream reads", sqes,
+                  PINGS);
+    ck_assert_msg(aw_reader_buffered(e.r) == 0, "%zu bytes left",
+                  aw_reader_buffered(e.r));
     aw_task_release(t);
     aw_reader_free(e.r);
     aw_writer_free(e.w);
     close(sv[1]);
     ck_assert_int_eq(aw_loop_close(loop), 0);
-}
-END_TEST
-
-enum { FLOOD = 2 << 20, SMALL_LIMIT = 4096 };
-
-static unsigned char flood_byte(size_t i)
-{
-    return (unsigned char)(i * 7 + i / 4093);
-}
-
-typedef struct {
-    stream_end ends[2]; /* [0] floods, [1] reads late */
-    size_t buffered_while_idle;
-} flood_job;
-
-static void *flood(void *arg)
-{
-    flood_job *j = arg;
-    unsigned char chunk[16384];
-    for (size_t sent = 0; sent < FLOOD; sent += sizeof chunk) {
-        for (size_t k = 0; k < sizeof chunk; k++)
-            chunk[k] = flood_byte(sent + k);
-        TASK_ASSERT(aw_writer_write(j->ends[0].w, chunk, sizeof chunk) == 0 &&
-                        aw_writer_drain(j->ends[0].w) == 0,
-                    "flood: %s", aw_last_error());
-    }
-    aw_writer_close(j->ends[0].w);
-    return NULL;
-}
-
-static void *read_late(void *arg)
-{
-    flood_job *j = arg;
-    aw_reader *r = j->ends[1].r;
-    unsigned char buf[8192];
-    /* One read starts the standing receive; then nobody reads for a
-     * while, and the flood must stop at the reader's door. */
-    ssize_t n = aw_reader_read(r, buf, 1);
-    TASK_ASSERT(n == 1 && buf[0] == flood_byte(0), "the first byte: %zd", n);
-    aw_sleep(0.1);
-    j->buffered_while_idle = aw__buffer_len(&r->buf);
-    size_t total = 1;
-    while ((n = aw_reader_read(r, buf, sizeof buf)) > 0) {
-        for (ssize_t k = 0; k < n; k++)
-            TASK_ASSERT(buf[k] == flood_byte(total + (size_t)k),
-                        "byte %zu is wrong", total + (size_t)k);
-        total += (size_t)n;
-    }
-    TASK_ASSERT(n == 0 && total == FLOOD, "read %zu of %d bytes: %s", total,
-                FLOOD, aw_last_error());
-    return NULL;
-}
-
-/* A reader that does not read holds a bounded amount: past twice its
- * limit the receive stops, and the kernel's buffers, then the writer,
- * wait. Nothing is lost or reordered when it reads again. */
-START_TEST(standing_receive_stops_when_nobody_reads)
-{
-    int before = open_fds();
-    aw_loop *loop = stream_loop(_i);
-    int sv[2];
-    socket_pair(sv);
-    int a = sv[0], b = sv[1];
-    flood_job j = {0};
-    aw_stream_options small = {.limit = SMALL_LIMIT};
-    ck_assert_int_eq(aw_stream_open(loop, a, NULL, &j.ends[0].r, &j.ends[0].w),
-                     0);
-    ck_assert_int_eq(
-        aw_stream_open(loop, b, &small, &j.ends[1].r, &j.ends[1].w), 0);
-    aw_task *ts[] = {aw_task_create(loop, flood, &j, "flood"),
-                     aw_task_create(loop, read_late, &j, "late reader")};
-    aw_future *fs[] = {aw_task_future(ts[0]), aw_task_future(ts[1])};
-    aw_future *both = aw_gather(loop, fs, 2);
-    int rc = aw_loop_run_until_complete(loop, both);
-    ck_assert_msg(rc == 0, "%s", aw_last_error());
-    /* Twice the limit, plus what the kernel had already received when
-     * the stop was asked for: far from the whole flood. */
-    ck_assert_msg(j.buffered_while_idle < FLOOD / 4,
-                  "%zu bytes buffered by a reader that did not read",
-                  j.buffered_while_idle);
-    aw_future_release(both);
-    for (int i = 0; i < 2; i++) {
-        aw_task_release(ts[i]);
-        aw_reader_free(j.ends[i].r);
-        aw_writer_free(j.ends[i].w);
-    }
-    ck_assert_int_eq(aw_loop_close(loop), 0);
-    ck_assert_int_eq(open_fds(), before);
 }
 END_TEST
 
@@ -927,9 +824,7 @@ Suite *lib_suite(void)
 
     TCase *streams = tcase_create("streams");
     tcase_set_timeout(streams, 20);
-    tcase_add_loop_test(streams, stream_reads_share_one_standing_receive, 0, 2);
-    tcase_add_loop_test(streams, standing_receive_stops_when_nobody_reads, 0,
-                        2);
+    tcase_add_test(streams, stream_reads_receive_one_at_a_time);
     suite_add_tcase(s, streams);
 
     TCase *ready = tcase_create("readiness");
