@@ -107,6 +107,20 @@ def _pending(task):
     return int(task) != 0 and int(task["state"]) in (0, 1)
 
 
+def _seconds_left(task):
+    """Loop time left in the task's sleep, or None if it cannot tell."""
+    loop = task["loop"]
+    try:
+        if bool(loop["virtual_clock"]):
+            now = int(loop["virtual_now"])
+        else:  # the real clock: ask the program (a live process only)
+            now = int(gdb.parse_and_eval("aw__loop_now((aw_loop *)%d)"
+                                         % int(loop)))
+    except gdb.error:
+        return None
+    return (int(task["sleep_timer"]["when"]) - now) / 1e9
+
+
 def awaits(task):
     """What a task is suspended on, as aw_task_table's WAITS column."""
     f = task["awaiting"]
@@ -122,7 +136,8 @@ def awaits(task):
     timer = task["sleep_timer"]
     if int(timer["heap_index"]) != NOT_IN_HEAP and \
             int(timer["arg"]) == int(f):
-        return "sleep"
+        left = _seconds_left(task)
+        return "sleep" if left is None else "sleep, %.3f s left" % left
     return "future"
 
 

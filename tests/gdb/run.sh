@@ -71,7 +71,7 @@ check "aw tasks counts 6 pending tasks" grep -qx "6 pending tasks" <<<"$tasks"
 check "aw tasks: the page awaits the gather of its widgets, at its await" \
     row 1 render-page pending "gather #5,#6" "$SRC:$gather_line"
 check "aw tasks: the monitor is the running task" row 2 monitor running - "$SRC:[0-9]+"
-check "aw tasks: the query sleeps" row 3 db-query pending sleep "$SRC:$sleep_line"
+check "aw tasks: the query sleeps, 2 s of its 3 left" row 3 db-query pending "sleep, 2.000 s left" "$SRC:$sleep_line"
 check "aw tasks: a widget awaits the user task, deep in its recursion" \
     row 5 news-widget pending "task #4" "$SRC:$await_line"
 
