@@ -86,6 +86,7 @@ include lib/lib.mk
 -include tests/lib.mk
 -include tests/tsan.mk
 -include tests/grade/grade.mk
+-include tests/grade/mutants.mk
 -include tests/grade/class.mk
 -include chapters/chapters.mk
 -include book/book.mk

@@ -65,10 +65,12 @@ static int run_test(aw_test_step body, const fetcher_impl *impl)
 
 /* ---- the tests -------------------------------------------------------- */
 
-/* Call fetch_data for example.com/data: its code, and the data in *data. */
+/* Call fetch_data for example.com/data: its code, and the data in *data.
+ * *data starts as something else than NULL, so that a fetch_data which
+ * forgets to clear it on an error is seen. */
 static int fetch(fixture *f, char **data)
 {
-    *data = NULL;
+    *data = "(not set by fetch_data)";
     return f->impl->fetch_data(&f->svc.service, "example.com", "data", data);
 }
 

@@ -99,6 +99,44 @@ START_TEST(equal_sleeps)
 }
 END_TEST
 
+/* Sleeps, then fails with the code in `rc` (0: succeeds). */
+static void *sleep_then_fail(void *arg)
+{
+    sleeper *s = arg;
+    int fail = s->rc;
+    s->ran = true;
+    s->rc = aw_sleep(s->delay);
+    s->woke = aw_loop_time(aw_running_loop());
+    if (s->rc == 0 && fail != 0)
+        return aw_raise(fail, "failed on purpose");
+    return s->rc ? aw_raise(s->rc, aw_last_error()) : NULL;
+}
+
+START_TEST(failures_wait_for_all)
+{
+    /* Task 1 fails first, task 2 later; task 3 is the last to finish. */
+    sleeper s[] = {{.delay = 0.3},
+                   {.delay = 0.1, .rc = -EIO},
+                   {.delay = 0.2, .rc = -EPIPE},
+                   {.delay = 0.4}};
+    void *args[] = {&s[0], &s[1], &s[2], &s[3]};
+    double elapsed = -1;
+    int rc = run_concurrently(sleep_then_fail, args, 4, &elapsed);
+    ck_assert_msg(rc == -EIO,
+                  "tasks 1 (-EIO) and 2 (-EPIPE) failed: run_concurrently "
+                  "returned %d (%s), expected the first failed task's code, "
+                  "-EIO",
+                  rc, aw_strerror(rc));
+    ck_assert_msg(s[3].ran && same_time(s[3].woke, 0.4),
+                  "task 3 (0.4 s) had not finished when run_concurrently "
+                  "returned: after a failure, still wait for every task");
+    ck_assert_msg(same_time(elapsed, 0.4),
+                  "*elapsed is %.3f, expected 0.400: the time until the last "
+                  "task finished, failed ones included",
+                  elapsed);
+}
+END_TEST
+
 START_TEST(no_tasks)
 {
     double elapsed = -1;
@@ -117,6 +155,7 @@ Suite *grade_suite(void)
     tcase_add_test(tc, three_short_sleeps);
     tcase_add_test(tc, a_hundred_long_sleeps);
     tcase_add_test(tc, equal_sleeps);
+    tcase_add_test(tc, failures_wait_for_all);
     tcase_add_test(tc, no_tasks);
     suite_add_tcase(s, tc);
     return s;

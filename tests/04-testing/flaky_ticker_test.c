@@ -34,6 +34,7 @@ typedef struct {
     int extra_ticks;    /* ticks after the n-th */
     double stretch;     /* the period actually used, times this */
     bool deaf;          /* ignore cancellation */
+    bool swallow;       /* stop when cancelled, but return 0 */
 } flaws;
 
 static int ticker(double period, int n, tick_fn on_tick, void *arg,
@@ -49,7 +50,7 @@ static int ticker(double period, int n, tick_fn on_tick, void *arg,
             f->drift ? period : start + k * period - aw_loop_time(loop);
         int rc = aw_sleep(wait > 0 ? wait : 0);
         if (rc != 0 && !f->deaf)
-            return rc;
+            return f->swallow ? 0 : rc;
         on_tick(i, arg);
     }
     return 0;
@@ -85,6 +86,11 @@ static int deaf_to_cancel(double period, int n, tick_fn on_tick, void *arg)
     return ticker(period, n, on_tick, arg, &(flaws){.deaf = true});
 }
 
+static int swallows_cancel(double period, int n, tick_fn on_tick, void *arg)
+{
+    return ticker(period, n, on_tick, arg, &(flaws){.swallow = true});
+}
+
 static const ticker_impl CORRECT = {"correct", correct};
 
 typedef struct {
@@ -104,6 +110,9 @@ static const mutant MUTANTS[] = {
     {{"keeps ticking after it was cancelled", deaf_to_cancel},
      "run the ticker in a task of its own, cancel it between two ticks, "
      "and check no tick comes after"},
+    {{"stops when cancelled, but returns 0 instead of AW_ECANCELLED",
+      swallows_cancel},
+     "after cancelling the ticker, check what run_ticker returned"},
 };
 
 enum { NMUTANTS = sizeof MUTANTS / sizeof MUTANTS[0] };

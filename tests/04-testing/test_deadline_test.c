@@ -146,6 +146,14 @@ static int timeout_reported_as_success(aw_task_fn op, void *arg, double timeout,
     return rc == AW_ETIMEDOUT ? 0 : rc;
 }
 
+static int forgets_the_result(aw_task_fn op, void *arg, double timeout,
+                              void **result)
+{
+    void *ignored = NULL;
+    (void)result;
+    return correct(op, arg, timeout, &ignored);
+}
+
 static const deadline_impl CORRECT = {"correct", correct};
 
 typedef struct {
@@ -169,6 +177,8 @@ static const mutant MUTANTS[] = {
      "an op that fails: does its error come back?"},
     {{"reports a timeout as success", timeout_reported_as_success},
      "a slow op must give AW_ETIMEDOUT"},
+    {{"never stores op's result", forgets_the_result},
+     "check the result op returned (in *result), not only the code"},
 };
 
 enum { NMUTANTS = sizeof MUTANTS / sizeof MUTANTS[0] };

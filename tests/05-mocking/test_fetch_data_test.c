@@ -42,6 +42,7 @@ typedef struct {
     int attempts;    /* how many tries for -EAGAIN; 0: the right 2 */
     bool host_only;  /* the retry asks for "https://host/" */
     bool no_await;   /* reads the future's outcome without awaiting */
+    bool keep_data;  /* leaves *data as it was after an error */
 } flaws;
 
 /* One call to the service: its error code, the body in *body. */
@@ -69,7 +70,8 @@ static int fetch(data_service *svc, const char *host, const char *path,
     char url[300];
     snprintf(url, sizeof url, f->no_slash ? "https://%s%s" : "https://%s/%s",
              host, path);
-    *data = NULL;
+    if (!f->keep_data)
+        *data = NULL;
     int attempts = f->attempts ? f->attempts : 2;
     int rc = AW_EMISUSE;
     for (int i = 0; i < attempts; i++) {
@@ -145,6 +147,12 @@ static int never_awaits(data_service *svc, const char *host, const char *path,
     return fetch(svc, host, path, data, &(flaws){.no_await = true});
 }
 
+static int keeps_stale_data(data_service *svc, const char *host,
+                            const char *path, char **data)
+{
+    return fetch(svc, host, path, data, &(flaws){.keep_data = true});
+}
+
 static const fetcher_impl CORRECT = {"correct", correct};
 
 typedef struct {
@@ -171,6 +179,9 @@ static const mutant MUTANTS[] = {
     {{"reads the result without awaiting the call", never_awaits},
      "was the call awaited? (aw_mock_awaited_once) Or let the answer take "
      "a moment (an outcome with a delay)"},
+    {{"leaves *data as it was after an error", keeps_stale_data},
+     "before a call that fails, point data at something else than NULL, "
+     "and check that fetch_data set it to NULL"},
 };
 
 enum { NMUTANTS = sizeof MUTANTS / sizeof MUTANTS[0] };
