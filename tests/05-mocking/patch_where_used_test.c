@@ -6,6 +6,7 @@
 // grade-exports: patch_weather unpatch_weather
 // grade-sources: tests/05-mocking/weather.c tests/05-mocking/advice.c
 // grade-cflags: -Itests/05-mocking
+// grade-headers: tests/05-mocking/weather.h
 #include "check_main.h"
 
 #include "aw.h"

@@ -7,6 +7,7 @@
 // grade-exports: __wrap_http_get __wrap_station_celsius
 // grade-sources: tests/05-mocking/station.c tests/05-mocking/frost.c
 // grade-cflags: -Itests/05-mocking
+// grade-headers: tests/05-mocking/station.h
 // grade-ldflags: -Wl,--wrap=http_get -Wl,--wrap=station_celsius
 // ANCHOR_END: directives
 #include "check_main.h"

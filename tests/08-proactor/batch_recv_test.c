@@ -225,7 +225,6 @@ END_TEST
 
 Suite *grade_suite(void)
 {
-    skip_without_io_uring();
     Suite *s = suite_create("batch_recv");
     TCase *tc = tcase_create("batch_recv");
     tcase_set_timeout(tc, 10);

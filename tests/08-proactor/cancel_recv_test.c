@@ -150,7 +150,6 @@ END_TEST
 
 Suite *grade_suite(void)
 {
-    skip_without_io_uring();
     Suite *s = suite_create("cancel_recv");
     TCase *tc = tcase_create("cancel_recv");
     tcase_set_timeout(tc, 10);

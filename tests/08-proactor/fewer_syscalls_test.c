@@ -173,9 +173,6 @@ END_TEST
 
 Suite *grade_suite(void)
 {
-    char why[300];
-    if (aw_backend_available(AW_BACKEND_IO_URING, why, sizeof why) != 0)
-        grade_skip("io_uring unavailable (%s)", why);
     Suite *s = suite_create("fewer_syscalls");
     TCase *tc = tcase_create("fewer_syscalls");
     tcase_set_timeout(tc, 20);

@@ -284,9 +284,6 @@ static TCase *scenarios(const char *name, void (*setup)(void))
 
 Suite *grade_suite(void)
 {
-    char why[300];
-    if (aw_backend_available(AW_BACKEND_IO_URING, why, sizeof why) != 0)
-        grade_skip("io_uring unavailable (%s)", why);
     Suite *s = suite_create("shout_server");
     suite_add_tcase(s, scenarios("epoll", on_epoll));
     suite_add_tcase(s, scenarios("io_uring", on_io_uring));

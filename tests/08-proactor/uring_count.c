@@ -133,13 +133,6 @@ int __wrap_io_uring_enter2(unsigned int fd, unsigned int to_submit,
     return __real_io_uring_enter2(fd, to_submit, min_complete, flags, sig, sz);
 }
 
-void skip_without_io_uring(void)
-{
-    char why[300];
-    if (aw_backend_available(AW_BACKEND_IO_URING, why, sizeof why) != 0)
-        grade_skip("io_uring unavailable (%s)", why);
-}
-
 void require_io_uring(void)
 {
     char why[300];

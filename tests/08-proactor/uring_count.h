@@ -26,10 +26,6 @@ unsigned uring_count_stop(void);
 /* Fail the running test, naming the cause, unless io_uring can run
  * here: these exercises need it, and must not pass without it. */
 void require_io_uring(void);
-/* From grade_suite(): report the exercise as skipped, naming the cause,
- * when this machine cannot run io_uring at all. */
-void skip_without_io_uring(void);
-
 /* A ring with `entries` SQEs and no special flags; aborts the test on
  * failure. */
 void make_ring(struct io_uring *ring, unsigned entries);

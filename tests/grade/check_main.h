@@ -15,8 +15,8 @@
  * Why the header redefines a few Check names: Check alone can be fooled.
  * A test that calls exit(0) (or learner code that does) is reported as
  * passed, and a run that selects no test prints "Checks: 0" and succeeds.
- * So tcase_create, tcase_add_test and tcase_set_timeout below go through
- * grade_* wrappers that remember every declared test, put a recorder
+ * So tcase_create, tcase_add_test, tcase_set_timeout and suite_add_tcase go
+ * through grade_* wrappers that remember every declared test, put a recorder
  * around each one, and let main() accept a run only when every test that
  * Check calls passed also really reached its end. See check_main.c.
  */
@@ -28,16 +28,14 @@
 /* Defined by the test file: build the suite to grade. */
 Suite *grade_suite(void);
 
-/* Call from grade_suite() when this machine cannot run the exercise at
- * all (io_uring blocked, say): the exercise is reported as skipped, with
- * the reason, instead of failing. Exits; never returns. */
-void grade_skip(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+/* An exercise this machine may be unable to run says so with a line
+ * "// grade-needs: io_uring": grade.sh probes, and skips it. */
 
 TCase *grade_tcase_create(const char *name);
 void grade_tcase_add_test(TCase *tc, const TTest *ttest, int expected_signal,
                           int allowed_exit_value, int start, int end);
 void grade_tcase_set_timeout(TCase *tc, double timeout);
+void grade_suite_add_tcase(Suite *s, TCase *tc);
 
 /* check_main.c itself needs the real functions. */
 #ifndef GRADE_CHECK_MAIN_IMPL
@@ -45,6 +43,7 @@ void grade_tcase_set_timeout(TCase *tc, double timeout);
 #define tcase_create(name) grade_tcase_create(name)
 #define _tcase_add_test grade_tcase_add_test
 #define tcase_set_timeout(tc, timeout) grade_tcase_set_timeout(tc, timeout)
+#define suite_add_tcase(s, tc) grade_suite_add_tcase(s, tc)
 #endif
 
 #endif /* GRADE_CHECK_MAIN_H */

@@ -4,6 +4,8 @@
 #   make grade                 grade every exercise, in exercises/LIST order
 #   make grade EX=NAME         grade one (NAME as in the list, or its number)
 #   make grade SRC=DIR         grade another copy laid out like exercises/
+#                              (in a sandbox; see tests/grade/README.md for
+#                              GRADE_SANDBOX, GRADE_OUT, GRADE_DISABLE, UNSAFE)
 #   make grade-list            the numbered list of exercises
 #   make grade-prove           prove every grader fails on its stub and
 #                              passes on its solution (part of make test)
@@ -17,7 +19,9 @@ GRADE_SRC := $(if $(filter command line,$(origin SRC)),$(SRC),exercises)
 # What grade.sh needs from this Makefile, passed through the environment.
 GRADE_ENV = CC='$(CC)' CFLAGS_STRICT='$(CFLAGS_STRICT)' \
             SAN_FLAGS='$(SAN_FLAGS)' BUILD='$(BUILD)' \
-            LIBAW='$(BUILD)/lib-san/libaw.a'
+            LIBAW='$(BUILD)/lib-san/libaw.a' \
+            GRADE_SANDBOX='$(GRADE_SANDBOX)' GRADE_DISABLE='$(GRADE_DISABLE)' \
+            GRADE_OUT='$(GRADE_OUT)' UNSAFE='$(UNSAFE)'
 
 .PHONY: grade grade-list grade-prove
 

@@ -9,7 +9,9 @@
 # exercises/ and once on solutions/, both at once, and reads the per-
 # exercise results it leaves in build/grade/{exercises,solutions}/NAME/.
 # Prints one line per exercise and last "prove: N passed, M failed";
-# exits non-zero unless every exercise is proved.
+# exits non-zero unless every exercise is proved. The static checks
+# (tests/grade/inspect.sh) must accept every stub and every solution: that
+# proves the grade-exports lines and tests/grade/allow/ cover them.
 #
 # Settings (environment) are grade.sh's: BUILD, CC, CFLAGS_STRICT,
 # SAN_FLAGS, LIBAW, GRADE_TIMEOUT, GRADE_JOBS, ROOT.
@@ -20,6 +22,7 @@ ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT" || exit 2
 export ROOT
 export BUILD=${BUILD:-build}
+unset GRADE_OUT # each run's results in its own place, where this script reads them
 GRADE=tests/grade/grade.sh
 DETAIL_LINES=12 # of a solution's failure, for whoever broke it
 
@@ -76,6 +79,10 @@ while read -r number name _; do
     case $stub in
     passed\|*) problem="the stub passes the grader" ;;
     *"|missing file"*) problem="no stub: ${stub#*|}" ;;
+    # The static checks must pass every stub (and solution): a stub that
+    # fails them fails for the wrong reason; the allowlists or the
+    # grade-exports line are wrong.
+    *"|refused: "*) problem="the stub is ${stub#*|}" ;;
     esac
     if [[ $solution != passed\|* ]]; then
         problem="${problem:+$problem; }the solution fails: ${solution#*|}"
