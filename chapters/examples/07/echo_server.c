@@ -9,17 +9,16 @@
  * SIGTERM, then shuts down gracefully (handlers get 5 seconds to finish)
  * and exits 0.
  *
- * Signals arrive through a signalfd, a descriptor the loop watches like
- * any socket: no handler runs at a random moment, and no flag can be set
- * just after the loop checked it and before it went to sleep.
+ * Signals reach it through aw_add_signal_handler: the library reads them
+ * from a signalfd, a descriptor the loop watches like any socket, so the
+ * handler runs as an ordinary callback, never at a random moment, and no
+ * flag can be set just after the loop checked it and before it slept.
  */
 #include "aw.h"
 
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 // ANCHOR: handler
 /* One task per connection runs this (Python: async def handle_client). */
@@ -42,26 +41,30 @@ static int echo(aw_reader *reader, aw_writer *writer, void *arg)
 
 typedef struct {
     aw_server *server;
-    int signal_fd;
+    aw_task *stopper; /* the task that shuts down, once a signal came */
+    int rc;
 } shutdown_job;
 
 // ANCHOR: signals
-/* Wait for SIGINT or SIGTERM, then shut the server down gracefully. */
-static void *serve_until_signal(void *arg)
+/* Shut the server down gracefully, then stop the loop. */
+static void *stop_gracefully(void *arg)
 {
     shutdown_job *job = arg;
-    struct signalfd_siginfo info;
-    for (;;) {
-        int rc = aw_wait_readable(job->signal_fd);
-        if (rc != 0)
-            return aw_raise(rc, aw_last_error());
-        if (read(job->signal_fd, &info, sizeof info) == sizeof info)
-            break;
-    }
     int rc = aw_server_shutdown(job->server, 5.0);
     if (rc != 0 && rc != AW_ETIMEDOUT)
-        return aw_raise(rc, aw_last_error());
+        job->rc = rc;
+    aw_loop_stop(aw_running_loop());
     return NULL;
+}
+
+/* SIGINT or SIGTERM: a loop callback like any other, so it may start a
+ * task. A second signal during the shutdown changes nothing. */
+static void on_signal(void *arg)
+{
+    shutdown_job *job = arg;
+    if (!job->stopper)
+        job->stopper = aw_task_create(aw_running_loop(), stop_gracefully, job,
+                                      "stop gracefully");
 }
 // ANCHOR_END: signals
 
@@ -105,19 +108,9 @@ int main(int argc, char **argv)
     }
 
     // ANCHOR: main
-    /* Block the signals, so they queue up for the signalfd instead of
-     * killing the process. */
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
-    int signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-
     aw_loop *loop = aw_loop_new_with(&options);
-    if (!loop || signal_fd < 0) {
-        fprintf(stderr, "echo-server: %s\n",
-                loop ? "signalfd failed" : aw_last_error());
+    if (!loop) {
+        fprintf(stderr, "echo-server: %s\n", aw_last_error());
         return 1;
     }
     aw_server *server =
@@ -126,19 +119,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "echo-server: %s\n", aw_last_error());
         return 1;
     }
+    shutdown_job job = {.server = server};
+    aw_add_signal_handler(loop, SIGINT, on_signal, &job);
+    aw_add_signal_handler(loop, SIGTERM, on_signal, &job);
     printf("listening on 127.0.0.1:%d\n", aw_server_port(server));
     fflush(stdout);
 
-    shutdown_job job = {.server = server, .signal_fd = signal_fd};
-    aw_task *main_task =
-        aw_task_create(loop, serve_until_signal, &job, "serve until signal");
-    int rc = aw_loop_run_until_complete(loop, aw_task_future(main_task));
-    aw_task_release(main_task);
+    int rc = aw_loop_run_forever(loop); /* until stop_gracefully stops it */
     // ANCHOR_END: main
+    if (rc == 0)
+        rc = job.rc;
     if (rc != 0)
         fprintf(stderr, "echo-server: %s\n", aw_last_error());
-    aw_close(loop, signal_fd);
-    aw_loop_shutdown(loop); /* cancels what is left (normally nothing) */
+    aw_task_release(job.stopper);
+    aw_loop_shutdown(loop); /* cancels what is left; removes the handlers */
     aw_server_free(server);
     return rc == 0 ? 0 : 1;
 }
