@@ -185,6 +185,8 @@ end
 -- "8" "8," "8." "8)" -> 8, ","
 local function number_and_rest(text)
   local n, rest = text:match('^(%d+)([%.,;:%)]*)$')
+  if not n then n, rest = text:match("^(%d+)('s[%.,;:%)]*)$") end
+  if not n then n, rest = text:match('^(%d+)(\u{2019}s[%.,;:%)]*)$') end
   return n and tonumber(n), rest
 end
 
@@ -231,13 +233,13 @@ local function linkify(part, book)
     -- continue with ", M" and "and M"
     while true do
       local sp, nxt = inlines[j + 1], inlines[j + 2]
-      if sp and sp.t == 'Space' and is_str(nxt, '^and$') and inlines[j + 3]
-        and inlines[j + 3].t == 'Space' and is_str(inlines[j + 4], '^%d+[%.,;:%)]*$') then
+      if sp and (sp.t == 'Space' or sp.t == 'SoftBreak') and is_str(nxt, '^and$') and inlines[j + 3]
+        and (inlines[j + 3].t == 'Space' or inlines[j + 3].t == 'SoftBreak') and is_str(inlines[j + 4], '^%d+[%.,;:%)]*$') then
         out:insert(pandoc.Space()); out:insert(pandoc.Str('and')); out:insert(pandoc.Space())
         local m, r = number_and_rest(inlines[j + 4].text)
         make_link(m, r, out)
         j = j + 4
-      elseif rest1 == ',' and sp and sp.t == 'Space' and is_str(nxt, '^%d+[%.,;:%)]*$') then
+      elseif rest1 == ',' and sp and (sp.t == 'Space' or sp.t == 'SoftBreak') and is_str(nxt, '^%d+[%.,;:%)]*$') then
         out:insert(pandoc.Space())
         local m, r = number_and_rest(nxt.text)
         make_link(m, r, out)
@@ -280,13 +282,20 @@ local function linkify(part, book)
         out:insert(pandoc.Str(lead))
         el = pandoc.Str(word)
       end
-      if el.t == 'Str' and inlines[i + 1] and inlines[i + 1].t == 'Space' then
+      local gap = inlines[i + 1]
+      if el.t == 'Str' and gap and (gap.t == 'Space' or gap.t == 'SoftBreak') then
         if el.text:match('^[Cc]hapters?$') then
           local from = #out
           out:insert(el); out:insert(pandoc.Space())
           done = numbers_after(inlines, i, out, chapter_link)
           if not done then out:remove(); out:remove()
           elseif done == i + 2 then merge_single(out, from) end
+        elseif el.text:match('^[Ee]xercise$') and inlines[i + 2] and inlines[i + 2].t == 'Code'
+          and book.exercise_names[inlines[i + 2].text] then
+          -- "exercise `event`": the exercise of that name
+          out:insert(pandoc.Link({ el, pandoc.Space(), inlines[i + 2] },
+            '#' .. book.exercise_names[inlines[i + 2].text]))
+          done = i + 2
         elseif el.text:match('^[Ee]xercises?$') then
           local from = #out
           out:insert(el); out:insert(pandoc.Space())
@@ -442,7 +451,7 @@ function Pandoc(doc)
     problem('book', ('%d input files but %d level-1 headings: each file needs exactly one')
       :format(#files, #parts))
   end
-  local book = { by_number = {}, titles = {}, exercise_count = 0 }
+  local book = { by_number = {}, titles = {}, exercise_count = 0, exercise_names = {} }
   local ids = {}
   local chapter = 0
   for k, part in ipairs(parts) do
@@ -474,6 +483,10 @@ function Pandoc(doc)
       Div = function(div)
         if div.identifier:match('^exercise%-%d+$') then
           book.exercise_count = book.exercise_count + 1
+          pandoc.walk_block(div, { Code = function(c)
+            local name = c.text:match('^exercises/[^/]+/([%w_]+)%.c$')
+            if name then book.exercise_names[name] = div.identifier end
+          end })
         end
       end,
     })
