@@ -184,6 +184,10 @@ struct aw_task {
     struct aw_task *prev, *next; /* the loop's list of pending tasks */
     /* Inside aw_task_cancel: coming back in means an await cycle. */
     bool passing_cancel;
+    /* While it waits on a lock, a queue... (sync_internal.h): what for,
+     * so that introspection can name it. NULL otherwise. */
+    const struct aw__wait_reason *wait_reason;
+    const void *wait_object;
 };
 
 /* ---- stacks (stack.c) ------------------------------------------------ */

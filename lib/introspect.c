@@ -13,6 +13,7 @@
  *                         a plain future has no owner to name
  */
 #include "observer.h"
+#include "sync_internal.h" /* what a lock's or a queue's waiter waits for */
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,12 @@ size_t aw_task_awaited_tasks(const aw_task *t, aw_task **out, size_t max)
         break;
     }
     default:
+        /* A lock's waiter awaits the task that holds the lock. */
+        if (t->wait_reason && t->wait_reason->holder) {
+            aw_task *holder = t->wait_reason->holder(t->wait_object);
+            if (holder && holder != t && is_pending(holder) && n++ < max)
+                out[0] = holder;
+        }
         break;
     }
     return n;
@@ -196,7 +203,13 @@ char *aw_task_describe_awaiting(const aw_task *t, char *buf, size_t len)
         break;
     }
     case AW_AWAITS_FUTURE:
-        append(buf, len, &used, "future %p", (void *)f);
+        if (t->wait_reason) { /* "lock 'db' held by task 'a' (#1)" */
+            char what[200];
+            t->wait_reason->describe(t->wait_object, what, sizeof what);
+            append(buf, len, &used, "%s", what);
+        } else {
+            append(buf, len, &used, "future %p", (void *)f);
+        }
         break;
     }
     return buf;
