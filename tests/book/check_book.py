@@ -12,16 +12,20 @@ Each check prints "ok" or "FAIL" with the reason; the last line is
   mobile     at 390 px wide no prose sticks out sideways (code and tables
              scroll inside their own box) and every figure fits and is
              drawn at least at 0.6 of its size, so its text stays readable
+  menu, copy the menu button opens the contents on a phone; every code
+             block has a copy button
   search     three searches each put the right page among the first three
   titlepage  index.html shows the version and the preface starts within
              the first screen
   epub       epubcheck reports no errors
-  pdf        pdftotext finds every chapter title in book.pdf
+  pdf        pdftotext finds every chapter title in book.pdf, and every
+             code line longer than 80 columns whole (wrapped, not cut)
 
 Screenshots go to BOOK_DIR/shots/.
 """
 
 import glob
+import html
 import os
 import re
 import shutil
@@ -101,6 +105,13 @@ def check_pages(browser, book, pages):
                 bad.append(href + " (no such anchor)")
         n = len(facts[name]["links"])
         check(not bad, f"links {name} ({n} links)", ", ".join(bad[:5]) + (" ..." if len(bad) > 5 else ""))
+    # copy buttons: one on every code block (so on every "Try it" command)
+    browser.open(page_url(book, "02-event-loop.html"))
+    blocks, buttons = browser.evaluate(
+        "[document.querySelectorAll('main pre:not(.diagram)').length,"
+        " document.querySelectorAll('main button.copy').length]")
+    check(blocks > 0 and blocks == buttons, f"copy buttons on all {blocks} code blocks of chapter 2",
+          f"{buttons} buttons")
     # figures
     for name in pages:
         for fig in facts[name]["figures"]:
@@ -131,7 +142,18 @@ def check_mobile(browser, book, pages, shots):
                       ("08-proactor.html", "ch08")):
         browser.open(page_url(book, name))
         browser.screenshot(os.path.join(shots, f"mobile-{tag}.png"))
-    # a figure and a marked listing, in view
+    # the menu button opens the contents on a phone
+    browser.open(page_url(book, "02-event-loop.html"))
+    shown = browser.evaluate(
+        "(() => { document.getElementById('menu-button').click();"
+        " const s = document.getElementById('sidebar');"
+        " return getComputedStyle(s).display !== 'none' &&"
+        " s.getBoundingClientRect().width > 200 &&"
+        " s.querySelectorAll('li.part').length; })()")
+    check(bool(shown) and shown >= 3, "mobile 390px: the menu button opens the contents",
+          f"sidebar shown: {shown}")
+    browser.screenshot(os.path.join(shots, "mobile-ch02-menu.png"))
+    # a figure, in view
     browser.open(page_url(book, "08-proactor.html", "#fig-readiness-completion"))
     browser.screenshot(os.path.join(shots, "mobile-ch08-figure.png"))
 
@@ -202,6 +224,18 @@ def check_pdf(book):
     missing = [t for t in titles if re.sub(r"`", "", t) not in text]
     check(run.returncode == 0 and titles and not missing,
           f"pdf: all {len(titles)} chapter titles in book.pdf", f"missing: {missing}")
+    # long code lines are wrapped, not cut: each is whole in the PDF's text
+    with open(os.path.join(book, "print.html"), encoding="utf-8") as f:
+        page = f.read()
+    code = []
+    for block in re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S):
+        text = html.unescape(re.sub(r"<[^>]+>", "", block))
+        code.extend(l for l in text.splitlines() if len(l) > 80)
+    # (a line may run over a page break: drop the page-number lines first)
+    squeezed = re.sub(r"\s+", "", re.sub(r"(?m)^\s*\d+\s*$", "", run.stdout))
+    cut = [l for l in code if re.sub(r"\s+", "", l) not in squeezed]
+    check(code and not cut, f"pdf: all {len(code)} code lines over 80 columns are whole",
+          f"{len(cut)} cut, e.g. {cut[:2]}")
     info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1)) if "Pages:" in info else 0
     numbered = re.search(r"\n\s*%d\s*\n" % (pages // 2), run.stdout) is not None
