@@ -202,9 +202,40 @@ void aw__uring_buffers_ran_out(uring_state *s)
                                                    : b->count);
 }
 
+void aw__uring_uses_buffers(uring_state *s, uring_op *op)
+{
+    op->selects_buffer = true;
+    s->buffers.busy++;
+}
+
+/* The ring grew for a burst, and nobody uses it now: every buffer it
+ * handed out stays resident, so start again from BUFFER_START, with
+ * the memory given back. (An idle server keeps 256 KiB, not 8 MiB.) The
+ * kernel forgets the old ring when it is unregistered. */
+static void shrink_buffers(uring_state *s)
+{
+    uring_buffers *b = &s->buffers;
+    io_uring_unregister_buf_ring(&s->ring, URING_BUFFER_GROUP);
+    madvise(b->base, (size_t)b->count * b->size, MADV_DONTNEED);
+    struct io_uring_buf_reg reg = {0};
+    reg.ring_addr = (uint64_t)(uintptr_t)b->ring;
+    reg.ring_entries = b->count;
+    reg.bgid = URING_BUFFER_GROUP;
+    if (io_uring_register_buf_ring(&s->ring, &reg, 0) != 0) {
+        /* Receives use buffers of their own from now on. */
+        munmap(b->ring, b->ring_bytes);
+        munmap(b->base, (size_t)b->count * b->size);
+        s->have_buffers = false;
+        return;
+    }
+    io_uring_buf_ring_init(b->ring);
+    provide_buffers(s, 0, BUFFER_START);
+}
+
 void aw__uring_give_back_buffer(uring_state *s, unsigned id)
 {
     uring_buffers *b = &s->buffers;
+    b->busy--;
     io_uring_buf_ring_add(b->ring, aw__uring_buffer(s, id), b->size,
                           (unsigned short)id, io_uring_buf_ring_mask(b->count),
                           0);
@@ -470,7 +501,13 @@ static void dispatch(aw_loop *loop, uring_state *s, uint64_t user_data,
     if (!(flags & IORING_CQE_F_MORE)) {
         op->in_kernel = false; /* the kernel is done with op */
         s->in_kernel--;
+        if (op->selects_buffer) {
+            op->selects_buffer = false;
+            s->buffers.busy--;
+        }
     }
+    if (flags & IORING_CQE_F_BUFFER)
+        s->buffers.busy++; /* ours until given back */
     if (op->kind == URING_POLL)
         watch_complete(loop, s, op, res);
     else
@@ -569,6 +606,9 @@ static int uring_poll(aw_loop *loop, int64_t timeout_ns)
         return rc;
     uint64_t before = s->stats.completions;
     reap(loop, s);
+    if (s->have_buffers && s->buffers.busy == 0 &&
+        s->buffers.provided > BUFFER_START)
+        shrink_buffers(s);
     return (int)(s->stats.completions - before);
 }
 // ANCHOR_END: enter

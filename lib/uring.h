@@ -56,11 +56,12 @@ typedef struct uring_op {
      * a shared op): the backend finishes the op and frees the record
      * when the kernel's last CQE for it arrives. */
     bool orphaned;
-    bool cancel_sent; /* an IORING_OP_ASYNC_CANCEL is on its way */
-    bool fd_closed;   /* cancelled because the fd was closed */
-    bool counted;     /* counted in loop->inflight_ops */
-    bool in_kernel;   /* submitted, and its last CQE has not arrived */
-    int32_t res;      /* the CQE's result: a count, an fd, or -errno */
+    bool cancel_sent;    /* an IORING_OP_ASYNC_CANCEL is on its way */
+    bool fd_closed;      /* cancelled because the fd was closed */
+    bool counted;        /* counted in loop->inflight_ops */
+    bool in_kernel;      /* submitted, and its last CQE has not arrived */
+    bool selects_buffer; /* in the kernel, and may take a provided buffer */
+    int32_t res;         /* the CQE's result: a count, an fd, or -errno */
     uint32_t cqe_flags;
     aw_future *future;            /* the waiting task's; NULL once orphaned */
     struct uring_op *prev, *next; /* the backend's list of live ops */
@@ -137,6 +138,9 @@ typedef struct {
     unsigned char *base;            /* count buffers of size bytes ... */
     unsigned count, size;
     unsigned provided; /* ... of which the first `provided` are in use */
+    /* Receives in the kernel that may take a buffer, and buffers taken
+     * and not yet given back: at 0, nobody can be using the ring. */
+    size_t busy;
     size_t ring_bytes;
 } uring_buffers;
 
@@ -192,6 +196,8 @@ void aw__uring_give_back_buffer(uring_state *s, unsigned id);
 /* A receive found every provided buffer taken: count it, and give the
  * kernel more buffers if there is room. */
 void aw__uring_buffers_ran_out(uring_state *s);
+/* op's SQE (just filled) lets the kernel pick a provided buffer. */
+void aw__uring_uses_buffers(uring_state *s, uring_op *op);
 unsigned char *aw__uring_buffer(uring_state *s, unsigned id);
 
 /* uring_ops.c: a CQE for a proactor op (everything but watches). */

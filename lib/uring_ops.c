@@ -224,6 +224,7 @@ ssize_t aw__uring_recv(aw_loop *loop, int fd, void *buf, size_t len)
              * data arrives, so a receive that waits costs no memory. */
             io_uring_prep_recv(sqe, fd, NULL, want, 0);
             sqe->flags |= IOSQE_BUFFER_SELECT;
+            aw__uring_uses_buffers(s, op);
             sqe->buf_group = URING_BUFFER_GROUP;
         } else {
             io_uring_prep_recv(sqe, fd, op->data, want, 0);
@@ -358,6 +359,7 @@ static void read_submit(uring_state *s, uring_op *op)
     io_uring_prep_recv(sqe, op->fd, NULL, (unsigned)op->len, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = URING_BUFFER_GROUP;
+    aw__uring_uses_buffers(s, op);
 }
 
 uring_op *aw__uring_read(aw_loop *loop, int fd, size_t len,
