@@ -283,6 +283,7 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
 /* The rest of the interface, one header per area. */
 #include "aw_introspect.h" /* all tasks, task dumps, debug mode, tracing */
 #include "aw_io.h"         /* sockets, streams, servers */
+#include "aw_queue.h"      /* FIFO, LIFO and priority queues */
 #include "aw_sync.h"       /* locks, events, semaphores, conditions */
 #include "aw_system.h"     /* datagrams, Unix sockets, signals, processes */
 
