@@ -50,14 +50,16 @@ static void drop_skipped(aw_reader *r)
     if (!r->skip_line)
         return;
     size_t have = aw__buffer_len(&r->buf);
-    const char *start = r->buf.data + r->buf.start;
-    const char *nl = have ? memchr(start, '\n', have) : NULL;
-    if (nl) {
-        aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
-        r->skip_line = false;
-        return;
+    if (have > 0) { /* (an empty buffer may have no memory at all) */
+        const char *start = r->buf.data + r->buf.start;
+        const char *nl = memchr(start, '\n', have);
+        if (nl) {
+            aw__buffer_consume(&r->buf, (size_t)(nl - start) + 1);
+            r->skip_line = false;
+            return;
+        }
+        aw__buffer_consume(&r->buf, have);
     }
-    aw__buffer_consume(&r->buf, have);
     if (r->eof)
         r->skip_line = false; /* the stream ended the line */
 }

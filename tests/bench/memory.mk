@@ -1,6 +1,7 @@
 # tests/bench/memory.mk - the echo server's memory on epoll and io_uring
 # in the same run (see memory.c): 10,000 idle connections, 50 clients
-# that never read, and what stays after they have all left. About 30 s.
+# that never read, and what stays after they have all left. A few
+# minutes: the server takes a while to close 10,000 connections.
 
 BENCHMARKS += bench-memory
 
