@@ -17,6 +17,9 @@ PROG=hint
 # shellcheck source-path=SCRIPTDIR source=learner.sh
 source "$(dirname "${BASH_SOURCE[0]}")/learner.sh"
 LEVEL=${LEVEL:-}
+if [[ -n $LEVEL ]] && { [[ ! $LEVEL =~ ^[0-9]+$ ]] || ((LEVEL < 1)); }; then
+    die "LEVEL must be a number from 1 (the first hint) up"
+fi
 
 if [[ -n $EX ]]; then
     i=$(exercise_number "$EX") || exit 2
@@ -43,8 +46,6 @@ if ((count == 0)); then
     exit 0
 fi
 if [[ -n $LEVEL ]]; then
-    [[ $LEVEL =~ ^[0-9]+$ ]] && ((LEVEL >= 1)) ||
-        die "LEVEL must be a number from 1 to $count"
     level=$LEVEL
     ((level > count)) && level=$count
 else
