@@ -7,7 +7,7 @@
 #   H/submission/   what the student handed in
 #   H/results/      where results.json must appear
 # setup.sh runs once (its packages are already here, so it installs
-# nothing), then run_autograder (AUTOGRADER_ROOT=H) on:
+# nothing; it builds the copy's library), then run_autograder (AUTOGRADER_ROOT=H) on:
 #   solutions  a copy of solutions/, laid out like exercises/: full score
 #   stubs      the stubs of exercises/, flat (NAME.c): zero
 #   hostile    tests/grade/hostile/escape-output, which prints terminal
@@ -72,9 +72,6 @@ else
     mapfile -t names < <(sed -e 's/[[:space:]]*|.*//' -e 's/^[[:space:]]*//' \
         "$wb/exercises/LIST" | grep -E '^[^#].*/')
 fi
-# The library this workbook already built, so that setup.sh only checks it.
-mkdir -p "$wb/build" && cp -r "$BUILD/lib-san" "$wb/build/" &&
-    find "$wb/build/lib-san" -exec touch {} +
 AUTOGRADER_ROOT=$H bash "$H/source/setup.sh" >"$H/setup.log" 2>&1
 check $? "setup.sh builds the workbook (log: $H/setup.log)"
 

@@ -22,7 +22,7 @@ SRC=${SRC:-exercises}
 EX=${EX:-}
 [[ -d $SRC ]] || { echo "grade-classroom: no folder $SRC" >&2; exit 2; }
 out=$BUILD/classroom/$(basename -- "$(cd "$SRC" && pwd)")
-rm -rf "$out"
+rm -rf "$out" && mkdir -p "$(dirname "$out")" || exit 2
 env GRADE_OUT="$out" SRC="$SRC" EX="$EX" NO_COLOR=1 \
     bash tests/grade/grade.sh </dev/null >"$out.log" 2>&1
 rc=$?

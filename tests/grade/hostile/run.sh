@@ -36,7 +36,7 @@ LIBAW=${LIBAW:-$BUILD/lib-san/libaw.a}
 WORK=$ROOT/$BUILD/hostile
 SIZE_MAX=$((256 * 1024)) # terminal output or one result file
 GRADE_SECONDS=20         # GRADE_TIMEOUT for every grading here
-OUTER_SECONDS=240        # a grading that has not ended by then has hung
+OUTER_SECONDS=900        # a grading that has not ended by then has hung (the machine may be loaded)
 
 # ---------------------------------------------------------------------
 # The expectations
@@ -180,12 +180,51 @@ reason_of() { # who
 # One run: run.sh --one ATTACK MODE (defended|demo); writes W/result
 # ---------------------------------------------------------------------
 
-make_tree() {
+# The files of a throwaway tree (listed for each: the workbook may change
+# while the suite runs).
+list_files() {
+    if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+        git -C "$ROOT" ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do
+                [[ -e $f || -L $f ]] && printf '%s\0' "$f"
+            done
+    else
+        (cd "$ROOT" && find . -path ./build -prune -o -path ./.git -prune -o \
+            ! -type d -print0)
+    fi
+}
+
+copy_tree() { # into T: the workbook's files and its library
     rm -rf "$W" && mkdir -p "$T" || return 1
-    tar -C "$ROOT" --ignore-failed-read --null -T "$WORK/files" -cf - 2>/dev/null |
+    list_files >"$W/files" || return 1
+    tar -C "$ROOT" --ignore-failed-read --null -T "$W/files" -cf - 2>/dev/null |
         tar -C "$T" -xf - || return 1
     touch "$T/.hostile-tree" # the attacks touch nothing outside such a tree
-    mkdir -p "$T/build/lib-san" "$R" && cp "$LIBAW" "$T/build/lib-san/libaw.a" || return 1
+    mkdir -p "$T/build/lib-san" "$R/build/grade" &&
+        cp "$LIBAW" "$T/build/lib-san/libaw.a" || return 1
+    # The grader's own objects, built once by warm_up (grade.sh checks
+    # their sums and rebuilds them if anything differs).
+    [[ ! -d $WORK/trusted ]] || cp -r "$WORK/trusted" "$R/build/grade/trusted"
+}
+
+# Grade the solutions of the attacked exercises once, for the grader's
+# objects every run then starts from.
+warm_up() {
+    local W=$WORK/warm T=$WORK/warm/tree R=$WORK/warm/tree/build/run ex
+    copy_tree || return 1
+    for ex in $(printf '%s\n' "${EXERCISE[@]}" | sort -u); do
+        mkdir -p "$T/build/students/honest/${ex%/*}"
+        cp "$T/solutions/$ex.c" "$T/build/students/honest/$ex.c"
+    done
+    env BUILD="$R/build" GRADE_OUT="$R/out" SRC="$T/build/students/honest" EX="" \
+        LIBAW="$T/build/lib-san/libaw.a" GRADE_JOBS=2 \
+        bash "$T/tests/grade/grade.sh" >"$W/warm.log" 2>&1 </dev/null
+    [[ -d $R/build/grade/trusted ]] && cp -r "$R/build/grade/trusted" "$WORK/trusted"
+    rm -rf "$W"
+}
+
+make_tree() {
+    copy_tree || return 1
     local s=$T/build/students f link
     mkdir -p "$s/attacker" "$s/honest/${EX%/*}" "$s/decoy/${EX%/*}"
     cp -P -r "$T/tests/grade/hostile/$ATTACK/." "$s/attacker/"
@@ -300,18 +339,8 @@ esac
 
 [[ -f $LIBAW ]] || { echo "grade-hostile: $LIBAW not found (make lib-san)"; exit 2; }
 mkdir -p "$WORK"
-rm -f "$WORK"/*.result
-# The files of a throwaway tree, listed once.
-if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
-    git -C "$ROOT" ls-files -z --cached --others --exclude-standard |
-        while IFS= read -r -d '' f; do
-            [[ -e $f || -L $f ]] && printf '%s\0' "$f"
-        done >"$WORK/files"
-else
-    (cd "$ROOT" && find . -path ./build -prune -o -path ./.git -prune -o \
-        ! -type d -print0) >"$WORK/files"
-fi
-
+rm -rf "$WORK"/*.result "$WORK/trusted"
+warm_up
 runs=()
 for a in "${ATTACKS[@]}"; do
     [[ -z ${HOSTILE_ONLY:-} || ,$HOSTILE_ONLY, == *,"$a",* ]] || continue
