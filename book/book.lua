@@ -417,8 +417,15 @@ local function index_page(parts)
   end
   local names = {}
   for k in pairs(terms) do table.insert(names, k) end
+  -- Sorted without a leading article, and grouped by that first letter.
+  local function key(name)
+    local k = name:lower():gsub('^the ', ''):gsub('^an? ', ''):gsub('^[^%w]+', '')
+    return k
+  end
+  local function is_name(n) return n:match('^[aA][wW]_') ~= nil end
   table.sort(names, function(a, b)
-    local la, lb = a:lower():gsub('^[^%w]+', ''), b:lower():gsub('^[^%w]+', '')
+    if is_name(a) ~= is_name(b) then return is_name(a) end
+    local la, lb = key(a), key(b)
     if la == lb then return a < b end
     return la < lb
   end)
@@ -427,8 +434,19 @@ local function index_page(parts)
     pandoc.Para(pandoc.read('The library\'s names (`aw_...`, `AW_...`) and the titles of '
       .. 'the sections, each with the sections that use them.', 'markdown').blocks[1].content),
   })
-  local items = pandoc.List()
+  local items, letter = pandoc.List(), nil
+  local function flush()
+    if #items > 0 then blocks:insert(pandoc.BulletList(items)) end
+    items = pandoc.List()
+  end
   for _, name in ipairs(names) do
+    local first = name:match('^[aA][wW]_') and 'aw_, AW_' or key(name):sub(1, 1):upper()
+    if first ~= letter then
+      flush()
+      letter = first
+      blocks:insert(pandoc.Div({ pandoc.Para({ pandoc.Strong({ pandoc.Str(letter) }) }) },
+        pandoc.Attr('index-' .. slug(letter), { 'index-letter' })))
+    end
     local t = terms[name]
     local line = pandoc.List()
     if name:match('^[aA][wW]_') then line:insert(pandoc.Code(name)) else line:insert(pandoc.Str(name)) end
@@ -440,7 +458,7 @@ local function index_page(parts)
     end
     items:insert({ pandoc.Plain(line) })
   end
-  blocks:insert(pandoc.BulletList(items))
+  flush()
   return blocks
 end
 
