@@ -23,7 +23,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 
 # Debian packages the workbook needs, by what it needs them for.
-PKGS_BUILD := check liburing-dev pkg-config bubblewrap
+PKGS_BUILD := check liburing-dev pkg-config bubblewrap python3
 PKGS_BOOK := pandoc graphviz chromium
 PKGS_BOOK_TEST := epubcheck poppler-utils python3
 PKGS_BENCH := libuv1-dev python3-uvloop strace

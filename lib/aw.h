@@ -56,6 +56,15 @@ enum {
     AW_EUNAVAILABLE = -5006 /* a backend cannot run on this machine */
 };
 
+/* NULL where an object is needed (a loop, a future, a task, a stream...)
+ * is misuse, never a crash: every function then leaves a message in
+ * aw_last_error() and fails, with AW_EMISUSE if it returns an int, else
+ * with 0, false, NULL or the first value of its enum. Where NULL means
+ * something, the function says so: releasing or freeing NULL does nothing
+ * (as free(NULL)), NULL options are the defaults, a NULL result pointer
+ * means the result is not wanted. tests/lib/test_null.c checks every
+ * function of the aw*.h headers this way. */
+
 /* The name of an error code: "operation cancelled", "connection reset"... */
 const char *aw_strerror(int code);
 /* The message of the last failure in this thread ("" if none yet). */

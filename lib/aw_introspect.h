@@ -92,7 +92,13 @@ int aw_loop_dump_on_signal(aw_loop *loop, int signo, FILE *out);
  *  - a future or task freed with an error nobody retrieved (futures made
  *    while debug mode is on);
  *  - aw_loop_close refused, or a task freed, while tasks are pending;
- *  - a deadlock, printed in full. */
+ *  - a deadlock, printed in full;
+ *  - an object used after it was freed: a task or future released once
+ *    too often, a released future awaited, a loop closed twice, a reader
+ *    freed while a task reads from it. Freed objects are kept a while,
+ *    marked, so the call is refused with AW_EMISUSE and a report naming
+ *    the object and where it was made (the last 256 frees per thread;
+ *    the reader is kept until freed again). */
 int aw_loop_set_debug(aw_loop *loop, bool on);
 bool aw_loop_debug(const aw_loop *loop);
 int aw_loop_set_slow_callback_duration(aw_loop *loop, double seconds);

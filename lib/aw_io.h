@@ -204,8 +204,9 @@ bool aw_reader_at_eof(const aw_reader *reader);
 size_t aw_reader_buffered(const aw_reader *reader);
 
 /* Let go of the reader (the connection closes when the writer is also
- * released). Not while a task reads from it, and not in a server's
- * handler: the server frees its streams. Before the loop is closed. */
+ * released). Not while a task reads from it (debug mode reports that and
+ * keeps the reader), and not in a server's handler: the server frees its
+ * streams. Before the loop is closed. NULL is ignored, as by free(). */
 void aw_reader_free(aw_reader *reader);
 
 /* --- Writer ----------------------------------------------------------- */

@@ -28,5 +28,9 @@ aw_ns aw__seconds_to_ns(double seconds)
 
 double aw_loop_time(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_loop_time: loop is NULL");
+        return 0;
+    }
     return (double)aw__loop_now(loop) / 1e9;
 }

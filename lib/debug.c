@@ -9,12 +9,18 @@
  *     task, timer or I/O gets a turn (a blocking call inside a task);
  *   - an error nobody retrieved: a task failed, and no one awaited it or
  *     asked for its error (a coroutine that is never awaited);
- *   - a loop closed, or a task freed, while tasks are still pending.
+ *   - a loop closed, or a task freed, while tasks are still pending;
+ *   - an object used after it was freed: a future or task released once
+ *     too often, a released future awaited, a loop closed twice. Freed
+ *     objects are kept for a while (a quarantine) marked as freed, so
+ *     such a call is named, with the object and where it was made,
+ *     instead of reading freed memory.
  *
  * The loop calls in here only when loop->observer is set, so a program
  * without debug mode or tracing pays one pointer test per callback.
  */
 #include "observer.h"
+#include "stream_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +106,10 @@ int aw_loop_set_debug(aw_loop *loop, bool on)
 
 bool aw_loop_debug(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_loop_debug: loop is NULL");
+        return false;
+    }
     return loop && loop->debug;
 }
 
@@ -123,6 +133,10 @@ int aw_loop_set_slow_callback_duration(aw_loop *loop, double seconds)
 
 double aw_loop_slow_callback_duration(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_loop_slow_callback_duration: loop is NULL");
+        return 0;
+    }
     aw_ns ns = loop && loop->observer ? loop->observer->slow_callback_ns
                                       : DEFAULT_SLOW_CALLBACK_NS;
     return (double)ns / 1e9;
@@ -289,4 +303,115 @@ bool aw__debug_future_freed(aw_future *f)
         fflush(out);
     }
     return false;
+}
+
+/* ---- the quarantine of freed objects ------------------------------------ */
+
+/* In debug mode a freed future, task or loop is not given back to malloc
+ * at once: it waits here, marked as freed, so that a later call on it is
+ * caught and named. The oldest is freed for good when the ring is full;
+ * a call on it after that is a plain use-after-free again (ASan names
+ * it). Per thread, as loops are. */
+enum { QUARANTINE_SIZE = 256 };
+
+typedef struct {
+    void *object;
+    void (*destroy)(void *object);
+} quarantined;
+
+static __thread quarantined quarantine[QUARANTINE_SIZE];
+static __thread size_t quarantine_next;
+
+static void quarantine_add(void *object, void (*destroy)(void *))
+{
+    quarantined *q = &quarantine[quarantine_next];
+    quarantine_next = (quarantine_next + 1) % QUARANTINE_SIZE;
+    if (q->object)
+        q->destroy(q->object);
+    *q = (quarantined){object, destroy};
+}
+
+static void destroy_task(void *object)
+{
+    aw_task *t = object;
+    free(t->name);
+    free(t);
+}
+
+void aw__debug_keep_freed_task(aw_task *t)
+{
+    aw__future_clear(&t->future);
+    free(t->raised_message);
+    t->raised_message = NULL;
+    t->future.refs = AW__FREED_REFS;
+    quarantine_add(t, destroy_task);
+}
+
+void aw__debug_keep_freed_future(aw_future *f)
+{
+    aw__future_clear(f);
+    f->refs = AW__FREED_REFS;
+    quarantine_add(f, free);
+}
+
+void aw__debug_keep_closed_loop(aw_loop *loop)
+{
+    loop->state = AW_LOOP_CLOSED;
+    loop->freed = true;
+    quarantine_add(loop, free);
+}
+
+bool aw__debug_freed(const aw_future *f, const char *who)
+{
+    if (!f || f->refs != AW__FREED_REFS)
+        return false;
+    FILE *out = aw__debug_out();
+    const aw_task *t = f->task;
+    if (t) {
+        fprintf(out,
+                "aw debug: %s: task '%s' (#%llu, created at %s) was already "
+                "freed: its last reference was released before this call "
+                "(one aw_task_release too many, or a task used after its "
+                "release?)\n",
+                who, t->name, (unsigned long long)t->id, t->origin);
+        aw__fail(AW_EMISUSE, "%s: task '%s' (created at %s) was already freed",
+                 who, t->name, t->origin);
+    } else {
+        char creator[200] = "?";
+        if (f->creator)
+            aw__symbol_name(f->creator, creator, sizeof creator);
+        fprintf(out,
+                "aw debug: %s: future %p (made by aw_future_new in %s) was "
+                "already freed: its last reference was released before this "
+                "call (one aw_future_release too many, or a future used after "
+                "its release?)\n",
+                who, (const void *)f, creator);
+        aw__fail(AW_EMISUSE, "%s: future %p (made in %s) was already freed",
+                 who, (const void *)f, creator);
+    }
+    fflush(out);
+    return true;
+}
+
+/* aw_reader_free while a task is inside a read of it: freeing would
+ * leave that task reading freed memory when it wakes. Debug mode reports
+ * it, with the tasks and what each awaits, and keeps the reader. */
+bool aw__debug_reader_busy(aw_reader *r)
+{
+    aw_loop *loop = r->conn->loop;
+    if (!r->busy || !loop->debug)
+        return false;
+    FILE *out = aw__debug_out();
+    fprintf(out,
+            "aw debug: aw_reader_free: a task is still reading from the "
+            "stream of %s; it would read freed memory when it wakes. Cancel "
+            "that task and await it before freeing the stream (the reader is "
+            "kept, not freed). The tasks:\n",
+            r->conn->writer.peer);
+    aw_loop_dump_tasks(loop, out);
+    fflush(out);
+    aw__fail(AW_EMISUSE,
+             "aw_reader_free: a task is still reading from the stream of %s",
+             r->conn->writer.peer);
+    return true;
 }

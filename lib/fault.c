@@ -309,12 +309,20 @@ int aw_fault_inject(aw_loop *loop, aw_fault fault)
 
 size_t aw_fault_hits(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_fault_hits: loop is NULL");
+        return 0;
+    }
     fault_layer *layer = layer_of(loop);
     return layer ? layer->hits : 0;
 }
 
 size_t aw_fault_pending(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_fault_pending: loop is NULL");
+        return 0;
+    }
     fault_layer *layer = layer_of(loop);
     size_t n = 0;
     for (size_t i = 0; layer && i < layer->nrules; i++) {
@@ -326,6 +334,10 @@ size_t aw_fault_pending(const aw_loop *loop)
 
 void aw_fault_clear(aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_fault_clear: loop is NULL");
+        return;
+    }
     fault_layer *layer = layer_of(loop);
     if (layer)
         layer->nrules = 0;

@@ -33,11 +33,15 @@ aw_future *aw_future_new(aw_loop *loop)
         return NULL;
     }
     aw__future_init(f, loop);
+    if (loop->debug)
+        f->creator = __builtin_return_address(0);
     return f;
 }
 
 aw_future *aw_future_retain(aw_future *f)
 {
+    if (aw__debug_freed(f, "aw_future_retain"))
+        return NULL;
     if (f)
         f->refs++;
     return f;
@@ -66,6 +70,8 @@ void aw__future_clear(aw_future *f)
 
 void aw_future_release(aw_future *f)
 {
+    if (aw__debug_freed(f, "aw_future_release"))
+        return;
     if (!f || --f->refs > 0)
         return;
     if (f->debug && aw__debug_future_freed(f))
@@ -74,27 +80,47 @@ void aw_future_release(aw_future *f)
         aw__task_free(f->task); /* a task's future is part of the task */
         return;
     }
+    if (f->debug) {
+        aw__debug_keep_freed_future(f); /* a while, to name misuse */
+        return;
+    }
     aw__future_clear(f);
     free(f);
 }
 
 aw_future_state aw_future_state_of(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_state_of: future is NULL");
+        return (aw_future_state)0;
+    }
     return f->state;
 }
 
 bool aw_future_done(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_done: future is NULL");
+        return false;
+    }
     return f->state != AW_PENDING;
 }
 
 bool aw_future_cancelled(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_cancelled: future is NULL");
+        return false;
+    }
     return f->state == AW_CANCELLED;
 }
 
 aw_loop *aw_future_loop(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_loop: future is NULL");
+        return NULL;
+    }
     return f->loop;
 }
 
@@ -185,6 +211,9 @@ int aw_future_add_done_callback(aw_future *f, aw_done_callback cb, void *arg)
 
 int aw_future_remove_done_callback(aw_future *f, aw_done_callback cb, void *arg)
 {
+    if (!f)
+        return aw__fail(AW_EMISUSE,
+                        "aw_future_remove_done_callback: future is NULL");
     int removed = 0;
     aw_done_node **link = &f->callbacks;
     while (*link) {
@@ -265,6 +294,10 @@ int aw__future_set_error_done(aw_future *f, int code, const char *message)
 
 bool aw_future_cancel(aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_cancel: future is NULL");
+        return false;
+    }
     if (!f || f->state != AW_PENDING)
         return false;
     if (f->task) /* cancelling a task asks its coroutine to stop */
@@ -279,6 +312,10 @@ bool aw_future_cancel(aw_future *f)
 
 void *aw_future_result(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_result: future is NULL");
+        return NULL;
+    }
     return f && f->state == AW_DONE ? f->result : NULL;
 }
 
@@ -294,5 +331,9 @@ int aw_future_error(aw_future *f)
 
 const char *aw_future_message(const aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_message: future is NULL");
+        return NULL;
+    }
     return f && f->message ? f->message : "";
 }

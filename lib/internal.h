@@ -135,6 +135,9 @@ struct aw_future {
      * the code that completes it (a timer, an I/O watch) let go. */
     void (*on_cancel)(aw_future *future, void *arg);
     void *on_cancel_arg;
+    /* Debug mode: the code that called aw_future_new, to name the future
+     * when it is used after being freed. */
+    const void *creator;
     /* Set by a future that is cancelled by asking others (a gather asks
      * its inputs, as asyncio's does): aw_future_cancel calls it, with
      * on_cancel_arg, instead of settling the future, and returns what
@@ -169,7 +172,8 @@ struct aw_task {
     bool scheduled; /* a step is in the ready queue */
     bool finished;  /* fn has returned; the loop settles the rest */
     void *result_on_finish;
-    bool must_cancel; /* cancel requested; delivered at the next await */
+    bool must_cancel;    /* cancel requested; delivered at the next await */
+    int cancel_requests; /* asyncio's cancelling(): requests not taken back */
     /* The request went on to the awaited future instead (asyncio's rule):
      * the await returns that future's outcome, which is AW_ECANCELLED
      * unless it chose otherwise (a task that swallowed it). */
@@ -256,6 +260,7 @@ struct aw_loop {
     size_t spare_slabs;
     size_t warm_stacks;
     bool stop_requested;
+    bool freed; /* debug mode: closed, kept in the quarantine (debug.c) */
     /* Debug mode's threshold, the trace, the dump on a signal (debug.c,
      * trace.c, taskdump.c); NULL until one is first set, so the loop's
      * fast path pays one test of this pointer. */
@@ -313,6 +318,18 @@ void aw__debug_close_refused(aw_loop *loop);
  * nobody retrieved; returns true to keep a pending task alive (it was
  * released once too often, and the loop still runs it). */
 bool aw__debug_future_freed(aw_future *future);
+/* Debug mode's quarantine (debug.c): instead of being freed, a future,
+ * task or loop is kept a while with refs (or `freed`) marking it, so a
+ * call on it is named instead of reading freed memory. */
+enum { AW__FREED_REFS = -0x5eed };
+void aw__debug_keep_freed_task(aw_task *task);
+void aw__debug_keep_freed_future(aw_future *future);
+void aw__debug_keep_closed_loop(aw_loop *loop);
+/* true (after a report naming the object and `who`) if f was freed. */
+bool aw__debug_freed(const aw_future *f, const char *who);
+/* Debug mode: true (after a report) if a task is inside a read of r, so
+ * that aw_reader_free must keep it. */
+bool aw__debug_reader_busy(aw_reader *r);
 /* run_once found nothing to run and nothing to wait for: fail with
  * AW_EDEADLOCK and a message naming the stuck tasks and any cycle. */
 int aw__deadlock_report(aw_loop *loop);

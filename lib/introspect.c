@@ -94,6 +94,10 @@ static bool is_pending(const aw_task *t)
 /* ANCHOR: await_kind */
 aw_await_kind aw_task_await_kind(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_await_kind: task is NULL");
+        return (aw_await_kind)0;
+    }
     aw_future *f = t ? t->awaiting : NULL;
     aw_future *const *inputs;
     if (!f)
@@ -165,6 +169,10 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
 
 char *aw_task_describe_awaiting(const aw_task *t, char *buf, size_t len)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_describe_awaiting: task is NULL");
+        return NULL;
+    }
     size_t used = 0;
     if (!buf || len == 0)
         return buf;

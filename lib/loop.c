@@ -62,11 +62,19 @@ aw_loop *aw_loop_new_with(const aw_loop_options *options)
 
 aw_loop_state aw_loop_state_of(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_loop_state_of: loop is NULL");
+        return (aw_loop_state)0;
+    }
     return loop->state;
 }
 
 const char *aw_loop_backend_name(const aw_loop *loop)
 {
+    if (!loop) {
+        aw__fail(AW_EMISUSE, "aw_loop_backend_name: loop is NULL");
+        return NULL;
+    }
     return loop->backend->name;
 }
 
@@ -242,6 +250,10 @@ int aw_loop_close(aw_loop *loop)
 {
     if (!loop)
         return aw__fail(AW_EMISUSE, "aw_loop_close: loop is NULL");
+    if (loop->freed)
+        return aw__fail(AW_EMISUSE, "aw_loop_close: the loop was closed "
+                                    "already (close a loop once, as with "
+                                    "free())");
     if (loop->state != AW_LOOP_IDLE)
         return aw__fail(AW_EMISUSE, "aw_loop_close: cannot close a running "
                                     "loop");
@@ -270,6 +282,10 @@ int aw_loop_close(aw_loop *loop)
     loop->backend->destroy(loop);
     free(loop->fds);
     aw__stack_pool_free(loop);
+    if (loop->debug) {
+        aw__debug_keep_closed_loop(loop); /* a while, to name misuse */
+        return 0;
+    }
     free(loop); /* unlike asyncio's, a closed loop is gone: close it once */
     return 0;
 }

@@ -267,6 +267,10 @@ static void forget_call(mock_call *c)
 
 void aw_mock_reset(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_reset: mock is NULL");
+        return;
+    }
     if (!m)
         return;
     for (size_t i = 0; i < m->ncalls; i++)
@@ -337,6 +341,8 @@ int aw_mock_then(aw_mock *m, aw_mock_outcome outcome)
 
 int aw_mock_then_return(aw_mock *m, void *result)
 {
+    if (!m)
+        return aw__fail(AW_EMISUSE, "aw_mock_then_return: mock is NULL");
     return aw_mock_then(m, (aw_mock_outcome){.result = result});
 }
 
@@ -366,6 +372,8 @@ int aw_mock_set_default(aw_mock *m, aw_mock_outcome outcome)
 
 int aw_mock_return(aw_mock *m, void *result)
 {
+    if (!m)
+        return aw__fail(AW_EMISUSE, "aw_mock_return: mock is NULL");
     return aw_mock_set_default(m, (aw_mock_outcome){.result = result});
 }
 
@@ -501,16 +509,28 @@ int aw_mock_await(aw_mock *m, const aw_mock_value *args, size_t nargs,
 
 const char *aw_mock_name(const aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_name: mock is NULL");
+        return NULL;
+    }
     return m ? m->name : "(null mock)";
 }
 
 size_t aw_mock_call_count(const aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_call_count: mock is NULL");
+        return 0;
+    }
     return m ? m->ncalls : 0;
 }
 
 size_t aw_mock_await_count(const aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_await_count: mock is NULL");
+        return 0;
+    }
     size_t n = 0;
     for (size_t i = 0; m && i < m->ncalls; i++)
         n += m->calls[i]->future->retrieved;
@@ -520,6 +540,10 @@ size_t aw_mock_await_count(const aw_mock *m)
 const aw_mock_value *aw_mock_call_args(const aw_mock *m, size_t i,
                                        size_t *nargs)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_call_args: mock is NULL");
+        return NULL;
+    }
     if (!m || i >= m->ncalls) {
         if (nargs)
             *nargs = 0;
@@ -532,6 +556,10 @@ const aw_mock_value *aw_mock_call_args(const aw_mock *m, size_t i,
 
 const char *aw_mock_message(const aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_message: mock is NULL");
+        return NULL;
+    }
     return m ? m->message : "aw_mock: mock is NULL";
 }
 
@@ -539,6 +567,10 @@ const char *aw_mock_message(const aw_mock *m)
 
 bool aw_mock_called_times(aw_mock *m, size_t n)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_called_times: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     if (m->ncalls == n)
@@ -552,16 +584,28 @@ bool aw_mock_called_times(aw_mock *m, size_t n)
 
 bool aw_mock_called_once(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_called_once: mock is NULL");
+        return false;
+    }
     return aw_mock_called_times(m, 1);
 }
 
 bool aw_mock_not_called(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_not_called: mock is NULL");
+        return false;
+    }
     return aw_mock_called_times(m, 0);
 }
 
 bool aw_mock_called(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_called: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     if (m->ncalls > 0)
@@ -589,16 +633,28 @@ static bool awaited_times(aw_mock *m, size_t n)
 
 bool aw_mock_awaited_once(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_awaited_once: mock is NULL");
+        return false;
+    }
     return awaited_times(m, 1);
 }
 
 bool aw_mock_not_awaited(aw_mock *m)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_not_awaited: mock is NULL");
+        return false;
+    }
     return awaited_times(m, 0);
 }
 
 bool aw_mock_called_with(aw_mock *m, const aw_mock_value *args, size_t nargs)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_called_with: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     const mock_call *last = m->ncalls ? m->calls[m->ncalls - 1] : NULL;
@@ -619,6 +675,10 @@ bool aw_mock_called_with(aw_mock *m, const aw_mock_value *args, size_t nargs)
 bool aw_mock_called_once_with(aw_mock *m, const aw_mock_value *args,
                               size_t nargs)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_called_once_with: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     if (m->ncalls == 1 &&
@@ -634,6 +694,10 @@ bool aw_mock_called_once_with(aw_mock *m, const aw_mock_value *args,
 
 bool aw_mock_any_call(aw_mock *m, const aw_mock_value *args, size_t nargs)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_any_call: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     for (size_t i = 0; i < m->ncalls; i++)
@@ -688,6 +752,10 @@ static bool has_each(const aw_mock *m, const aw_mock_args *calls, size_t ncalls)
 bool aw_mock_has_calls(aw_mock *m, const aw_mock_args *calls, size_t ncalls,
                        bool any_order)
 {
+    if (!m) {
+        aw__fail(AW_EMISUSE, "aw_mock_has_calls: mock is NULL");
+        return false;
+    }
     if (!m)
         return false;
     if (ncalls > 0 && !calls) {

@@ -281,6 +281,10 @@ int aw_server_port(const aw_server *s)
 
 size_t aw_server_connections(const aw_server *s)
 {
+    if (!s) {
+        aw__fail(AW_EMISUSE, "aw_server_connections: server is NULL");
+        return 0;
+    }
     return s ? s->nconns : 0;
 }
 

@@ -330,6 +330,10 @@ int aw_writer_close(aw_writer *w)
 
 void aw_writer_abort(aw_writer *w)
 {
+    if (!w) {
+        aw__fail(AW_EMISUSE, "aw_writer_abort: writer is NULL");
+        return;
+    }
     if (!w)
         return;
     w->closing = true;
@@ -361,11 +365,19 @@ int aw_writer_wait_closed(aw_writer *w)
 
 bool aw_writer_is_closing(const aw_writer *w)
 {
+    if (!w) {
+        aw__fail(AW_EMISUSE, "aw_writer_is_closing: writer is NULL");
+        return false;
+    }
     return w && (w->closing || w->conn->fd < 0);
 }
 
 size_t aw_writer_buffered(const aw_writer *w)
 {
+    if (!w) {
+        aw__fail(AW_EMISUSE, "aw_writer_buffered: writer is NULL");
+        return 0;
+    }
     return w ? buffered(w) : 0;
 }
 
@@ -387,11 +399,17 @@ int aw_writer_set_limits(aw_writer *w, size_t high, size_t low)
 
 const char *aw_writer_peername(const aw_writer *w)
 {
+    if (!w) {
+        aw__fail(AW_EMISUSE, "aw_writer_peername: writer is NULL");
+        return NULL;
+    }
     return w ? w->peer : "?";
 }
 
 int aw_writer_fd(const aw_writer *w)
 {
+    if (!w)
+        return aw__fail(AW_EMISUSE, "aw_writer_fd: writer is NULL");
     return w ? w->conn->fd : -1;
 }
 

@@ -322,16 +322,28 @@ pid_t aw_subprocess_pid(const aw_subprocess *p)
 
 aw_writer *aw_subprocess_stdin(aw_subprocess *p)
 {
+    if (!p) {
+        aw__fail(AW_EMISUSE, "aw_subprocess_stdin: process is NULL");
+        return NULL;
+    }
     return p ? p->in_writer : NULL;
 }
 
 aw_reader *aw_subprocess_stdout(aw_subprocess *p)
 {
+    if (!p) {
+        aw__fail(AW_EMISUSE, "aw_subprocess_stdout: process is NULL");
+        return NULL;
+    }
     return p ? p->out_reader : NULL;
 }
 
 aw_reader *aw_subprocess_stderr(aw_subprocess *p)
 {
+    if (!p) {
+        aw__fail(AW_EMISUSE, "aw_subprocess_stderr: process is NULL");
+        return NULL;
+    }
     return p ? p->err_reader : NULL;
 }
 

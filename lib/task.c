@@ -145,6 +145,8 @@ aw_task *aw_task_create_at(aw_loop *loop, aw_task_fn fn, void *arg,
 
 aw_task *aw_task_retain(aw_task *t)
 {
+    if (t && aw__debug_freed(&t->future, "aw_task_retain"))
+        return NULL;
     if (t)
         aw_future_retain(&t->future);
     return t;
@@ -152,12 +154,18 @@ aw_task *aw_task_retain(aw_task *t)
 
 void aw_task_release(aw_task *t)
 {
+    if (t && aw__debug_freed(&t->future, "aw_task_release"))
+        return;
     if (t)
         aw_future_release(&t->future);
 }
 
 void aw__task_free(aw_task *t)
 {
+    if (t->future.debug) {
+        aw__debug_keep_freed_task(t); /* a while, to name misuse */
+        return;
+    }
     aw__future_clear(&t->future);
     free(t->raised_message);
     free(t->name);
@@ -321,6 +329,8 @@ int aw_await(aw_future *f, void **result)
         return AW_EMISUSE;
     if (!f)
         return aw__fail(AW_EMISUSE, "aw_await: future is NULL");
+    if (aw__debug_freed(f, "aw_await"))
+        return AW_EMISUSE;
     if (f->loop != t->loop)
         return aw__fail(AW_EMISUSE,
                         "aw_await: the future belongs to another "
@@ -386,6 +396,10 @@ void *aw_raise(int code, const char *message)
 
 bool aw_task_cancel(aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_cancel: task is NULL");
+        return false;
+    }
     if (!t || t->state == AW_TASK_DONE || t->state == AW_TASK_CANCELLED)
         return false;
     if (t->passing_cancel) {
@@ -398,6 +412,7 @@ bool aw_task_cancel(aw_task *t)
         aw__task_schedule(t);
         return true;
     }
+    t->cancel_requests++;
     /* A suspended task is woken by cancelling what it waits on, as in
      * asyncio; its await then returns what that future ends with. If the
      * future is done already, its wakeup is on the way, and the
@@ -410,61 +425,119 @@ bool aw_task_cancel(aw_task *t)
     return true;
 }
 
+int aw_task_cancelling(const aw_task *t)
+{
+    if (!t)
+        return aw__fail(AW_EMISUSE, "aw_task_cancelling: task is NULL");
+    return t->cancel_requests;
+}
+
+int aw_task_uncancel(aw_task *t)
+{
+    if (!t)
+        return aw__fail(AW_EMISUSE, "aw_task_uncancel: task is NULL");
+    if (t->cancel_requests > 0 && --t->cancel_requests == 0)
+        t->must_cancel = false; /* none left: drop one not yet delivered */
+    return t->cancel_requests;
+}
+
 /* ---- looking at a task ------------------------------------------------------
  */
 
 aw_future *aw_task_future(aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_future: task is NULL");
+        return NULL;
+    }
     return t ? &t->future : NULL;
 }
 
 aw_task *aw_future_task(aw_future *f)
 {
+    if (!f) {
+        aw__fail(AW_EMISUSE, "aw_future_task: future is NULL");
+        return NULL;
+    }
     return f ? f->task : NULL;
 }
 
 const char *aw_task_name(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_name: task is NULL");
+        return NULL;
+    }
     return t->name;
 }
 
 uint64_t aw_task_id(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_id: task is NULL");
+        return 0;
+    }
     return t->id;
 }
 
 aw_task_state aw_task_state_of(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_state_of: task is NULL");
+        return (aw_task_state)0;
+    }
     return t->state;
 }
 
 aw_loop *aw_task_loop(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_loop: task is NULL");
+        return NULL;
+    }
     return t->loop;
 }
 
 const char *aw_task_origin(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_origin: task is NULL");
+        return NULL;
+    }
     return t->origin;
 }
 
 aw_future *aw_task_awaiting(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_awaiting: task is NULL");
+        return NULL;
+    }
     return t->awaiting;
 }
 
 void *aw_task_result(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_result: task is NULL");
+        return NULL;
+    }
     return aw_future_result(&t->future);
 }
 
 int aw_task_error(aw_task *t)
 {
+    if (!t)
+        return aw__fail(AW_EMISUSE, "aw_task_error: task is NULL");
     return aw_future_error(&t->future);
 }
 
 const char *aw_task_message(const aw_task *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_task_message: task is NULL");
+        return NULL;
+    }
     return aw_future_message(&t->future);
 }
 

@@ -42,11 +42,19 @@ struct aw_test {
 
 aw_loop *aw_test_loop(const aw_test *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_test_loop: test is NULL");
+        return NULL;
+    }
     return t->loop;
 }
 
 void *aw_test_data(const aw_test *t)
 {
+    if (!t) {
+        aw__fail(AW_EMISUSE, "aw_test_data: test is NULL");
+        return NULL;
+    }
     return t->tc->data;
 }
 
@@ -69,6 +77,8 @@ int aw_test_add_cleanup(aw_test *t, aw_task_fn fn, void *arg)
 
 void *aw_test_fail(const char *fmt, ...)
 {
+    if (!fmt)
+        fmt = "aw_test_fail: (no message given)";
     char message[512];
     va_list ap;
     va_start(ap, fmt);
@@ -188,7 +198,7 @@ static int misuse(const aw_test_case *tc, aw__report *r)
 {
     if (!tc || !tc->body) {
         aw__report_add(r, "aw_test: the case needs a body");
-        return AW_EMISUSE;
+        return aw__fail(AW_EMISUSE, "aw_test_evaluate: the case needs a body");
     }
     if (aw_running_loop()) {
         /* Only way here: an assertion jumped out of a task (CK_FORK=no). */

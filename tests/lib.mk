@@ -29,6 +29,26 @@ $(BUILD)/tests/lib-vg/%: tests/lib/%.c tests/lib/runner.c tests/lib/runner.h $(B
 	$(CC) $(CFLAGS_STRICT) -O1 -g -Ilib -Itests/lib $< tests/lib/runner.c \
 	  $(BUILD)/lib/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
 
+# test_null calls every public function with NULL. The calls are written
+# from the headers at build time by gen_null_test.py, which fails (and so
+# the build) on a prototype it cannot read: no function is forgotten.
+NULL_CALLS = $(BUILD)/tests/gen/null_calls.c
+$(NULL_CALLS): tests/lib/gen_null_test.py $(wildcard lib/aw*.h)
+	@mkdir -p $(@D)
+	@python3 tests/lib/gen_null_test.py $@ $(wildcard lib/aw*.h)
+
+$(BUILD)/tests/lib/test_null: tests/lib/test_null.c tests/lib/null_test.h $(NULL_CALLS) \
+                              tests/lib/runner.c tests/lib/runner.h $(BUILD)/lib-san/libaw.a | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_STRICT) -O1 -g $(SAN_FLAGS) -Ilib -Itests/lib $< $(NULL_CALLS) \
+	  tests/lib/runner.c $(BUILD)/lib-san/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
+
+$(BUILD)/tests/lib-vg/test_null: tests/lib/test_null.c tests/lib/null_test.h $(NULL_CALLS) \
+                                 tests/lib/runner.c tests/lib/runner.h $(BUILD)/lib/libaw.a | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_STRICT) -O1 -g -Ilib -Itests/lib $< $(NULL_CALLS) \
+	  tests/lib/runner.c $(BUILD)/lib/libaw.a $(CHECK_FLAGS) $(LIB_LDLIBS) -o $@
+
 # The switch of another architecture, cross-compiled and run under
 # qemu-user (packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and
 # qemu-user; not needed for anything else, so not part of make test).
