@@ -478,7 +478,10 @@ function Pandoc(doc)
       part.prefix = (k == 1) and 'preface' or slug(stringify(part.header.content))
       part.page = (k == 1) and 'index.html' or (part.prefix .. '.html')
     else
-      chapter = chapter + 1
+      -- A chapter's number is its file's (11-system.md is chapter 11,
+      -- even while 09 and 10 are still to come); else the next one.
+      local nn = basename(part.file):match('^(%d+)%-')
+      chapter = nn and tonumber(nn) or chapter + 1
       part.number = chapter
       part.prefix = ('ch%02d'):format(chapter)
       part.page = basename(part.file) .. '.html'
