@@ -50,15 +50,21 @@ void null_test_after(const char *name, int accepts, int has_rc, long long rc)
                       name, rc);
 }
 
+/* One process for all the calls: a fork per call would cost most of a
+ * second each (LeakSanitizer's exit scan), and a crash still names the
+ * function in its stack trace. */
 START_TEST(null_arguments_outside_a_loop)
 {
-    null_test_cases[_i].call();
+    for (const null_test_case *c = null_test_cases; c->name; c++)
+        c->call();
 }
 END_TEST
 
-static void *call_in_task(void *arg)
+static void *call_all_in_task(void *arg)
 {
-    ((const null_test_case *)arg)->call();
+    (void)arg;
+    for (const null_test_case *c = null_test_cases; c->name; c++)
+        c->call();
     return NULL;
 }
 
@@ -66,8 +72,7 @@ START_TEST(null_arguments_inside_a_task)
 {
     aw_loop *loop = aw_loop_new();
     ck_assert_ptr_nonnull(loop);
-    aw_task *t = aw_task_create(loop, call_in_task,
-                                (void *)&null_test_cases[_i], "caller");
+    aw_task *t = aw_task_create(loop, call_all_in_task, NULL, "caller");
     aw_loop_run_until_complete(loop, aw_task_future(t));
     ck_assert_int_eq(aw_task_state_of(t), AW_TASK_DONE);
     aw_task_release(t);
@@ -77,13 +82,11 @@ END_TEST
 
 Suite *lib_suite(void)
 {
-    int n = 0;
-    while (null_test_cases[n].name)
-        n++;
     Suite *s = suite_create("null");
     TCase *tc = tcase_create("null");
-    tcase_add_loop_test(tc, null_arguments_outside_a_loop, 0, n);
-    tcase_add_loop_test(tc, null_arguments_inside_a_task, 0, n);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, null_arguments_outside_a_loop);
+    tcase_add_test(tc, null_arguments_inside_a_task);
     suite_add_tcase(s, tc);
     return s;
 }
