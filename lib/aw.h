@@ -250,9 +250,16 @@ const char *aw_task_message(const aw_task *task);
  *     awaits work again, so clean-up code may await.
  *   - A task whose function returns with the request still pending ends
  *     cancelled.
- * Unlike asyncio, a request carries no message, and aw does not count
- * requests (asyncio's cancelling/uncancel). */
+ * Unlike asyncio, a request carries no message. */
 bool aw_task_cancel(aw_task *task);
+/* How many cancellation requests the task has had and not taken back
+ * (asyncio's cancelling()). A scope that cancels its own task (a task
+ * group, a timeout) takes its request back with aw_task_uncancel, and
+ * knows from what is left whether someone else asked too. */
+int aw_task_cancelling(const aw_task *task);
+/* Take one request back; returns how many are left. At 0, a request not
+ * yet delivered is dropped (Python 3.13's rule). */
+int aw_task_uncancel(aw_task *task);
 
 /* The task running right now, or NULL outside tasks. */
 aw_task *aw_current_task(void);
@@ -295,5 +302,6 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
 #include "aw_queue.h"      /* FIFO, LIFO and priority queues */
 #include "aw_sync.h"       /* locks, events, semaphores, conditions */
 #include "aw_system.h"     /* datagrams, Unix sockets, signals, processes */
+#include "aw_taskgroup.h"  /* task groups */
 
 #endif

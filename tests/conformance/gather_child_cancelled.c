@@ -9,13 +9,13 @@
 
 typedef struct {
     const char *name;
-    double seconds;
+    aw_future *go;
 } job;
 
 static void *child(void *arg)
 {
     job *j = arg;
-    int rc = aw_sleep(j->seconds);
+    int rc = aw_await(j->go, NULL);
     if (rc == AW_ECANCELLED) {
         printf("%s: cancelled\n", j->name);
         return aw_raise(rc, NULL);
@@ -28,7 +28,8 @@ static void *main_task(void *arg)
 {
     (void)arg;
     aw_loop *loop = aw_running_loop();
-    job jobs[2] = {{"a", 10}, {"b", 0.01}};
+    aw_future *never = aw_future_new(loop), *go = aw_future_new(loop);
+    job jobs[2] = {{"a", never}, {"b", go}};
     aw_task *a = aw_task_create(loop, child, &jobs[0], "a");
     aw_task *b = aw_task_create(loop, child, &jobs[1], "b");
     aw_future *inputs[2] = {aw_task_future(a), aw_task_future(b)};
@@ -44,12 +45,15 @@ static void *main_task(void *arg)
     int error = aw_future_error(gathered);
     printf("main: gather error is %s\n",
            error == AW_ECANCELLED ? "CancelledError" : aw_strerror(error));
+    aw_future_set_result(go, NULL); /* only now may b finish */
     aw_await(aw_task_future(b), NULL);
     printf("main: b cancelled() is %s\n",
            py_bool(aw_future_cancelled(aw_task_future(b))));
     aw_task_release(a);
     aw_task_release(b);
     aw_future_release(gathered);
+    aw_future_release(never);
+    aw_future_release(go);
     return NULL;
 }
 

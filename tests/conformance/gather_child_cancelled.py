@@ -5,9 +5,9 @@
 import asyncio
 
 
-async def child(name, seconds):
+async def child(name, go):
     try:
-        await asyncio.sleep(seconds)
+        await go
     except asyncio.CancelledError:
         print(f"{name}: cancelled")
         raise
@@ -16,8 +16,10 @@ async def child(name, seconds):
 
 
 async def main():
-    a = asyncio.create_task(child("a", 10), name="a")
-    b = asyncio.create_task(child("b", 0.01), name="b")
+    loop = asyncio.get_running_loop()
+    never, go = loop.create_future(), loop.create_future()
+    a = asyncio.create_task(child("a", never), name="a")
+    b = asyncio.create_task(child("b", go), name="b")
     gathered = asyncio.gather(a, b)
     await asyncio.sleep(0)  # both start
     print(f"main: cancel a -> {a.cancel()}")
@@ -29,6 +31,7 @@ async def main():
     print(f"main: gather cancelled() is {gathered.cancelled()}")
     error = gathered.exception()
     print(f"main: gather error is {type(error).__name__}")
+    go.set_result(None)  # only now may b finish: no race with the clock
     await b
     print(f"main: b cancelled() is {b.cancelled()}")
 

@@ -13,13 +13,13 @@ static FILE *debug_log;
 
 typedef struct {
     const char *name;
-    double seconds;
+    aw_future *go;
 } job;
 
 static void *fail(void *arg)
 {
     job *j = arg;
-    aw_sleep(j->seconds);
+    aw_await(j->go, NULL);
     printf("%s: fails\n", j->name);
     char message[64];
     snprintf(message, sizeof message, "%s failed", j->name);
@@ -42,24 +42,32 @@ static void report(const char *what)
 
 static void gathered_errors(aw_loop *loop)
 {
-    job jobs[2] = {{"a", 0.01}, {"b", 0.02}};
+    aw_future *go_a = aw_future_new(loop), *go_b = aw_future_new(loop);
+    job jobs[2] = {{"a", go_a}, {"b", go_b}};
     aw_task *a = aw_task_create(loop, fail, &jobs[0], NULL);
     aw_task *b = aw_task_create(loop, fail, &jobs[1], NULL);
     aw_future *inputs[2] = {aw_task_future(a), aw_task_future(b)};
     aw_future *gathered = aw_gather(loop, inputs, 2);
+    aw_future_set_result(go_a, NULL);
     if (aw_await(gathered, NULL) != 0)
         printf("main: gather raised '%s'\n", aw_future_message(gathered));
     aw_future_release(gathered);
-    aw_sleep(0.05); /* b fails meanwhile */
+    aw_future_set_result(go_b, NULL); /* b fails only now */
+    aw_sleep(0.01);
+    aw_future_release(go_a);
+    aw_future_release(go_b);
     aw_task_release(a);
     aw_task_release(b);
 }
 
 static void lone_error(aw_loop *loop)
 {
-    job c_job = {"c", 0.01};
+    aw_future *go = aw_future_new(loop);
+    aw_future_set_result(go, NULL);
+    job c_job = {"c", go};
     aw_task *c = aw_task_create(loop, fail, &c_job, NULL);
-    aw_sleep(0.05);
+    aw_sleep(0.01);
+    aw_future_release(go);
     aw_task_release(c);
 }
 

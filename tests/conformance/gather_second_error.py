@@ -19,8 +19,8 @@ logging.getLogger("asyncio").addHandler(Catch())
 logging.getLogger("asyncio").propagate = False
 
 
-async def fail(name, seconds):
-    await asyncio.sleep(seconds)
+async def fail(name, go):
+    await go
     print(f"{name}: fails")
     raise OSError(f"{name} failed")
 
@@ -32,19 +32,25 @@ def report(what):
 
 
 async def gathered_errors():
-    a = asyncio.create_task(fail("a", 0.01))
-    b = asyncio.create_task(fail("b", 0.02))
+    loop = asyncio.get_running_loop()
+    go_a, go_b = loop.create_future(), loop.create_future()
+    a = asyncio.create_task(fail("a", go_a))
+    b = asyncio.create_task(fail("b", go_b))
+    go_a.set_result(None)
     try:
         await asyncio.gather(a, b)
     except OSError as error:
         print(f"main: gather raised '{error}'")
-    await asyncio.sleep(0.05)  # b fails meanwhile
+    go_b.set_result(None)  # b fails only now: no race with the clock
+    await asyncio.sleep(0.01)
     del a, b
 
 
 async def lone_error():
-    c = asyncio.create_task(fail("c", 0.01))
-    await asyncio.sleep(0.05)
+    go = asyncio.get_running_loop().create_future()
+    go.set_result(None)
+    c = asyncio.create_task(fail("c", go))
+    await asyncio.sleep(0.01)
     del c
 
 
