@@ -36,6 +36,9 @@
 #define GRADE_CHECK_MAIN_IMPL
 #include "check_main.h"
 
+#include "aw.h"
+#include "aw_introspect.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,11 +48,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How much of a failed test's output the summary shows. */
 enum { MAX_REPORT_LINES = 14, MAX_OUTPUT_TAIL = 5, MAX_FRAMES = 4 };
-enum { LINE_MAX_SHOWN = 240 };
+enum { LINE_MAX_SHOWN = 400, WRAP_WIDTH = 100 };
 
 /* ------------------------------------------------------------------ */
 /* What the suite declares (parent memory; each fork gets a copy)      */
@@ -324,6 +329,91 @@ void grade_tcase_set_timeout(TCase *tc, double timeout)
 }
 
 /* ------------------------------------------------------------------ */
+/* What a hanging test was waiting for                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Check kills a test that runs out of time without a word about why. So
+ * each test arms a timer for shortly before its limit; when it fires, a
+ * fork of the test (its memory frozen as it was) prints the await tree of
+ * the running loop, with where each task was created, and a likely cause,
+ * between two marker lines that judge() looks for. The fork keeps the
+ * test itself safe from whatever state the loop was in.
+ */
+#define HANG_BEGIN "grade: at the time limit, the loop held:"
+#define HANG_END "grade: end of the loop's state"
+#define HANG_SIGNAL (SIGRTMIN + 3) /* no test or library uses it */
+
+static void print_likely_cause(aw_loop *loop)
+{
+    aw_task *cycle[8], *running = aw_current_task();
+    aw_loop_stats st;
+
+    if (aw_loop_find_await_cycle(loop, cycle, 8) > 0) {
+        fprintf(stderr, "likely cause: tasks that await each other (the "
+                        "cycle is marked above): none can ever finish\n");
+    } else if (running != NULL) {
+        fprintf(stderr,
+                "likely cause: task '%s' (created at %s) never gives the "
+                "loop back: a loop without an await, or a blocking call\n",
+                aw_task_name(running), aw_task_origin(running));
+    } else if (aw_loop_get_stats(loop, &st) == 0 && st.timers == 0 &&
+               st.watched_fds == 0 && st.inflight_ops == 0) {
+        fprintf(stderr, "likely cause: every task waits for something "
+                        "nothing will complete (a future never set?)\n");
+    } else {
+        fprintf(stderr, "likely cause: the tasks wait for I/O or timers "
+                        "that never come (a peer that never answers?)\n");
+    }
+}
+
+static void report_hang(int sig)
+{
+    pid_t pid;
+
+    (void)sig;
+    pid = fork();
+    if (pid == 0) {
+        aw_loop *loop = aw_running_loop();
+
+        fprintf(stderr, "\n%s\n", HANG_BEGIN);
+        if (loop == NULL) {
+            fprintf(stderr, "no event loop was running: the test was "
+                            "blocked outside the loop (a blocking call?)\n");
+        } else {
+            aw_loop_dump_tree(loop, stderr);
+            print_likely_cause(loop);
+        }
+        fprintf(stderr, "%s\n", HANG_END);
+        fflush(stderr);
+        _exit(0);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+static const grade_tcase *find_tcase(const char *name);
+
+static void arm_hang_report(void)
+{
+    double limit = effective_timeout(find_tcase(tcase_name()));
+    double margin = limit * 0.15 < 1.5 ? limit * 0.15 : 1.5,
+           at = limit - margin;
+    struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL,
+                           .sigev_signo = HANG_SIGNAL};
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    timer_t timer;
+
+    if (limit <= 0.5)
+        return;
+    its.it_value.tv_sec = (time_t)at;
+    its.it_value.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
+    signal(HANG_SIGNAL, report_hang);
+    if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0)
+        timer_settime(timer, 0, &its, NULL);
+}
+
+/* ------------------------------------------------------------------ */
 /* The recorder, inside each forked test                               */
 /* ------------------------------------------------------------------ */
 
@@ -333,6 +423,7 @@ static void grade_setup(void)
 {
     unsigned seq;
 
+    arm_hang_report();
     if (shared == NULL)
         return;
     seq = __atomic_fetch_add(&shared->nruns, 1, __ATOMIC_SEQ_CST);
@@ -404,8 +495,10 @@ static bool next_line(slice *rest, char *line, size_t size)
         return false;
     nl = memchr(rest->text, '\n', rest->len);
     n = nl ? (size_t)(nl - rest->text) : rest->len;
-    snprintf(line, size, "%.*s", (int)(n < size - 1 ? n : size - 1),
-             rest->text);
+    if (n < size)
+        snprintf(line, size, "%.*s", (int)n, rest->text);
+    else /* cut, and marked as cut */
+        snprintf(line, size, "%.*s [...]", (int)(size - 7), rest->text);
     rest->text += nl ? n + 1 : n;
     rest->len -= nl ? n + 1 : n;
     return true;
@@ -514,13 +607,40 @@ static bool starts_sanitizer_report(const char *line)
 
 static int shown; /* detail lines printed for the current test */
 
+/* One line of a failure's details, wrapped at WRAP_WIDTH columns (the
+ * later pieces indented further); never cut without saying so. */
 static void detail(const char *line)
 {
-    if (shown < MAX_REPORT_LINES)
-        printf("    %.*s\n", LINE_MAX_SHOWN, line);
-    else if (shown == MAX_REPORT_LINES)
+    size_t len = strlen(line);
+
+    if (shown < MAX_REPORT_LINES) {
+        size_t at = 0;
+        int pieces = 0;
+
+        do {
+            size_t n = len - at > WRAP_WIDTH ? WRAP_WIDTH : len - at;
+            size_t cut = n;
+
+            /* at a space, if there is one near the end of the piece */
+            if (at + n < len)
+                for (size_t k = n; k > n * 2 / 3; k--)
+                    if (line[at + k] == ' ') {
+                        cut = k;
+                        break;
+                    }
+            printf("%s%.*s\n", pieces ? "      " : "    ", (int)cut, line + at);
+            at += cut;
+            while (at < len && line[at] == ' ')
+                at++;
+        } while (at < len && ++pieces < LINE_MAX_SHOWN / WRAP_WIDTH);
+        if (at < len)
+            printf("      [... %zu more characters: run the test binary with"
+                   " GRADE_FULL_OUTPUT=1]\n",
+                   len - at);
+    } else if (shown == MAX_REPORT_LINES) {
         printf(
             "    ... (more: run the test binary with GRADE_FULL_OUTPUT=1)\n");
+    }
     shown++;
 }
 
@@ -597,7 +717,7 @@ static void show_output_tail(slice log)
     int n = 0;
 
     while (next_line(&log, line, sizeof line)) {
-        if (starts_sanitizer_report(line))
+        if (starts_sanitizer_report(line) || starts_with(line, HANG_BEGIN))
             break;
         if (line[strspn(line, " \t")] == '\0')
             continue; /* blank lines say nothing */
@@ -613,6 +733,23 @@ static void show_output_tail(slice log)
         make_visible(tail[i % MAX_OUTPUT_TAIL], visible, sizeof visible);
         snprintf(shown_line, sizeof shown_line, "| %s", visible);
         detail(shown_line);
+    }
+}
+
+/* What the loop held when the test ran out of time (see report_hang). */
+static void show_hang_report(slice log)
+{
+    const char *p = memmem(log.text, log.len, HANG_BEGIN, strlen(HANG_BEGIN));
+    char line[1024];
+    slice rest;
+
+    if (p == NULL)
+        return;
+    rest = (slice){p, log.len - (size_t)(p - log.text)};
+    while (next_line(&rest, line, sizeof line) &&
+           !starts_with(line, HANG_END)) {
+        strip_cwd(line);
+        detail(line);
     }
 }
 
@@ -864,6 +1001,7 @@ static void show_details(const outcome *o, const judgement *j)
         break;
     case FAILED_OTHER:
         show_position(tr);
+        show_hang_report(o->log);
         break;
     default:
         break;

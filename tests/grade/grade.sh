@@ -184,20 +184,34 @@ escape_text() { # < text > text
 # loop that prints results never sees half of one. Reason and details are
 # escaped here, once, for the terminal, TAP and JSON alike.
 finish() { # dir status reason details
-    printf '%s\n' "$3" | head -c 2000 | head -n 1 | escape_text >"$1/reason"
-    printf '%s' "$4${4:+$'\n'}" | head -c "$OUTPUT_MAX" | escape_text >"$1/details.txt"
+    local reason=${3%%$'\n'*} details=$4
+    ((${#reason} > 2000)) && reason="${reason:0:2000} [... cut]"
+    if ((${#details} > OUTPUT_MAX)); then
+        details="${details:0:OUTPUT_MAX}
+[... cut at $((OUTPUT_MAX / 1024)) KiB]"
+    fi
+    printf '%s\n' "$reason" | escape_text >"$1/reason"
+    printf '%s' "$details${details:+$'\n'}" | escape_text >"$1/details.txt"
     printf '%s\n' "$2" >"$1/status.tmp"
     mv "$1/status.tmp" "$1/status"
 }
 
 now_us() { local t=${EPOCHREALTIME//[!0-9]/}; echo "${t:-0}"; }
 
+# Lines longer than LINE_MAX cut, and marked as cut.
+cut_marked() { # < text > text
+    LC_ALL=C awk -v max="$LINE_MAX" '{
+        if (length($0) > max) print substr($0, 1, max) " [... " length($0) - max " more characters]"
+        else print
+    }'
+}
+
 # The first lines of a file (and bytes: a line may be megabytes long),
 # with a note of what was left out.
 head_noted() { # file lines
     local total
     total=$(head -c "$OUTPUT_MAX" "$1" | wc -l)
-    head -c "$OUTPUT_MAX" "$1" | head -n "$2" | cut -c 1-"$LINE_MAX"
+    head -c "$OUTPUT_MAX" "$1" | head -n "$2" | cut_marked
     if ((total > $2)); then
         echo "... ($((total - $2)) more lines in $1)"
     fi
@@ -400,13 +414,13 @@ explain_run() { # dir rc seconds
         else
             REASON="the test program crashed outside the tests: exit status $rc"
         fi
-        DETAILS=$(sanitizer_lines "$out"; tail -n 10 "$out" | cut -c 1-"$LINE_MAX")
+        DETAILS=$(sanitizer_lines "$out"; tail -n 10 "$out" | cut_marked)
         return 1
     fi
     if [[ $rc == 0 && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]]; then
         return 0
     fi
-    first=$(grep -a -m 1 '^FAIL ' "$out" | cut -c 1-"$LINE_MAX")
+    first=$(grep -a -m 1 '^FAIL ' "$out" | cut_marked)
     REASON=${first#*: }
     if [[ -z $first ]]; then
         # Every test passed, yet the program failed as it ended.
@@ -424,7 +438,7 @@ explain_run() { # dir rc seconds
     fi
     # Everything from the first FAIL, less the passing tests and the summary.
     DETAILS=$(LC_ALL=C sed -n '/^FAIL /,$p' "$out" | LC_ALL=C grep -av '^ok ' |
-        LC_ALL=C sed '$d' | cut -c 1-"$LINE_MAX")
+        LC_ALL=C sed '$d' | cut_marked)
     return 1
 }
 
@@ -440,7 +454,7 @@ sanitizer_lines() { # file
         "$1" |
         LC_ALL=C sed "s|$ROOT/||g" |
         LC_ALL=C grep -av -e '  at .* (/' -e '  at .* (\.\./' -e 'check_main\.c' |
-        head -n 12 | cut -c 1-"$LINE_MAX"
+        head -n 12 | cut_marked
 }
 
 # The verdict: the report's (unless GRADE_DISABLE has "token": then the
@@ -644,7 +658,7 @@ build_check_main() {
         $CHECK_MAIN_O -nt tests/grade/check_main.h &&
         $(cat "$TRUSTED/check_main.flags" 2>/dev/null) == "$flags" ]]; then
         # shellcheck disable=SC2086
-        $CC $CFLAGS_STRICT $SAN_FLAGS -g $CHECK_CFLAGS -Itests/grade \
+        $CC $CFLAGS_STRICT $SAN_FLAGS -g $CHECK_CFLAGS -Ilib -Itests/grade \
             -c tests/grade/check_main.c -o "$CHECK_MAIN_O.tmp" ||
             die "tests/grade/check_main.c does not compile"
         mv "$CHECK_MAIN_O.tmp" "$CHECK_MAIN_O"
@@ -743,7 +757,7 @@ show_first_failure() {
         total=$(wc -l <"$dir/details.txt")
         head -n "$DETAIL_LINES" "$dir/details.txt"
         if ((total > DETAIL_LINES)); then
-            echo "... ($((total - DETAIL_LINES)) more lines in $dir/details.txt)"
+            echo "... ($((total - DETAIL_LINES)) more lines: the full text is in $dir/details.txt)"
         fi
     fi
     [[ -n ${HINTS[i]} ]] && echo "Hint: ${HINTS[i]}"
