@@ -303,5 +303,6 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
 #include "aw_sync.h"       /* locks, events, semaphores, conditions */
 #include "aw_system.h"     /* datagrams, Unix sockets, signals, processes */
 #include "aw_taskgroup.h"  /* task groups */
+#include "aw_timeout.h"    /* time limits as scopes */
 
 #endif
