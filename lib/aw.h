@@ -295,6 +295,17 @@ void *aw_raise(int code, const char *message);
  * Unlike asyncio, there is no list of results: each input keeps its own.
  * The caller owns one reference to the returned future. */
 aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n);
+/* With return_exceptions (asyncio's gather(..., return_exceptions=True)):
+ * an input's error settles nothing; the future completes with result NULL
+ * once every input has, and each error is read from its input. A
+ * cancellation of the gather itself still ends it with AW_ECANCELLED. */
+aw_future *aw_gather_with(aw_loop *loop, aw_future *const *futures, size_t n,
+                          bool return_exceptions);
+/* A future that takes inner's outcome, and whose cancellation does not
+ * reach inner (asyncio.shield): the task awaiting it can be cancelled
+ * while inner goes on. If inner is done already, inner itself. The
+ * caller owns one reference to the returned future. */
+aw_future *aw_shield(aw_future *inner);
 
 /* The rest of the interface, one header per area. */
 #include "aw_introspect.h" /* all tasks, task dumps, debug mode, tracing */

@@ -1,9 +1,10 @@
 /*
  * gather.c - one future for many: done when all are.
  *
- * Like asyncio.gather(*fs) without return_exceptions: the first error
- * settles the gathered future at once, while the other inputs keep
- * running. Each input's own result stays readable on the input.
+ * Like asyncio.gather(*fs): the first error settles the gathered future
+ * at once, while the other inputs keep running; with return_exceptions,
+ * errors settle nothing and it completes when all inputs have. Each
+ * input's own result or error stays readable on the input.
  *
  * Cancellation follows asyncio's _GatheringFuture:
  *   - an input that ends cancelled is an error like any other: the
@@ -21,8 +22,9 @@ typedef struct {
     aw_future *outer;
     size_t remaining;
     size_t n;
-    bool cancel_requested; /* aw_future_cancel reached an input */
-    aw_future *inputs[];   /* each retained until all are done */
+    bool cancel_requested;  /* aw_future_cancel reached an input */
+    bool return_exceptions; /* errors do not settle it: all are awaited */
+    aw_future *inputs[];    /* each retained until all are done */
 } gathering;
 
 static void finish_if_last(gathering *g)
@@ -48,6 +50,8 @@ static void input_done(aw_future *input, void *arg)
          * the gather has seen one, and asyncio counts the rest as
          * retrieved too, so debug mode does not report them. */
         input->retrieved = true;
+    } else if (g->return_exceptions) {
+        input->retrieved = true; /* the caller reads it from the input */
     } else if (input->error) {
         /* The first failure (an error or a cancellation) is passed on. */
         input->retrieved = true;
@@ -83,6 +87,12 @@ size_t aw__gather_inputs(aw_future *outer, aw_future *const **inputs)
 
 aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n)
 {
+    return aw_gather_with(loop, futures, n, false);
+}
+
+aw_future *aw_gather_with(aw_loop *loop, aw_future *const *futures, size_t n,
+                          bool return_exceptions)
+{
     if (!loop || (n > 0 && !futures)) {
         aw__fail(AW_EMISUSE, "aw_gather: loop and futures are required");
         return NULL;
@@ -113,6 +123,7 @@ aw_future *aw_gather(aw_loop *loop, aw_future *const *futures, size_t n)
     g->remaining = n;
     g->n = n;
     g->cancel_requested = false;
+    g->return_exceptions = return_exceptions;
     outer->cancel_by_asking = cancel_inputs;
     outer->on_cancel_arg = g;
     for (size_t i = 0; i < n; i++)

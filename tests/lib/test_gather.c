@@ -286,6 +286,31 @@ START_TEST(a_second_error_in_a_gather_is_not_reported_lost)
 }
 END_TEST
 
+/* return_exceptions: errors settle nothing; the gather waits for all,
+ * and each error stays on its input, counted as retrieved. */
+START_TEST(with_return_exceptions_errors_wait_for_the_rest)
+{
+    aw_loop *loop = virtual_loop();
+    job jobs[3] = {{1.0, -EIO, "first"}, {3.0, 0, NULL}, {2.0, -EPIPE, "2nd"}};
+    aw_task *t[3];
+    aw_future *inputs[3];
+    for (int i = 0; i < 3; i++) {
+        t[i] = aw_task_create(loop, do_job, &jobs[i], NULL);
+        inputs[i] = aw_task_future(t[i]);
+    }
+    aw_future *all = aw_gather_with(loop, inputs, 3, true);
+    ck_assert_int_eq(aw_loop_run_until_complete(loop, all), 0);
+    ck_assert_double_eq_tol(aw_loop_time(loop), 3.0, 1e-9);
+    ck_assert_int_eq(aw_task_error(t[0]), -EIO);
+    ck_assert_ptr_eq(aw_task_result(t[1]), &jobs[1]);
+    ck_assert_int_eq(aw_task_error(t[2]), -EPIPE);
+    for (int i = 0; i < 3; i++)
+        aw_task_release(t[i]);
+    aw_future_release(all);
+    ck_assert_int_eq(aw_loop_close(loop), 0);
+}
+END_TEST
+
 Suite *lib_suite(void)
 {
     Suite *s = suite_create("gather");
@@ -299,6 +324,7 @@ Suite *lib_suite(void)
     tcase_add_test(tc,
                    an_input_cancelled_leaves_the_gather_done_with_the_error);
     tcase_add_test(tc, a_second_error_in_a_gather_is_not_reported_lost);
+    tcase_add_test(tc, with_return_exceptions_errors_wait_for_the_rest);
     tcase_add_test(tc, task_awaits_a_gather);
     tcase_add_test(tc, gather_of_another_loops_future_is_misuse);
     suite_add_tcase(s, tc);
