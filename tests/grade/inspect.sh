@@ -74,8 +74,11 @@ inspect_text() { # file.i main headers
         flags = path; sub(/^.*" ?/, "", flags); flags = " " flags
         sub(/" ?[0-9 ]*$/, "", path)
         if (flags ~ / 1( |$)/) {
-            if (depth == 0 && do_includes && !allowed_include(path, flags))
+            # (the #include itself is the line after the last one counted)
+            if (depth == 0 && do_includes && !allowed_include(path, flags)) {
+                line++
                 refuse("#include \"" path "\": only the workbook'"'"'s lib/ headers and the system headers may be included")
+            }
             depth++
         } else if (flags ~ / 2( |$)/) {
             depth--
