@@ -25,7 +25,7 @@
 static int echo(aw_reader *reader, aw_writer *writer, void *arg)
 {
     (void)arg;
-    char buf[64 * 1024];
+    char buf[16 * 1024]; /* a task stack holds it: keep it small */
     for (;;) {
         ssize_t n = aw_reader_read(reader, buf, sizeof buf);
         if (n <= 0)
