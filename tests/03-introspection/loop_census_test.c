@@ -243,9 +243,14 @@ END_TEST
 START_TEST(null_arguments_are_misuse)
 {
     aw_loop *loop = virtual_loop();
-    census c;
+    census c, untouched;
+    memset(&c, 0x5a, sizeof c);
+    untouched = c;
     ck_assert_msg(take_census(NULL, &c) == AW_EMISUSE,
                   "take_census(NULL, &c) should return AW_EMISUSE");
+    ck_assert_msg(memcmp(&c, &untouched, sizeof c) == 0,
+                  "take_census(NULL, &c) changed c: on misuse, return "
+                  "AW_EMISUSE before writing anything");
     ck_assert_msg(take_census(loop, NULL) == AW_EMISUSE,
                   "take_census(loop, NULL) should return AW_EMISUSE");
     ck_assert_int_eq(aw_loop_close(loop), 0);

@@ -2,17 +2,36 @@
  * Grader for 06-selectors/choose_backend: loop_from_args.
  */
 // grade-exports: loop_from_args
+// grade-ldflags: -Wl,--wrap=aw_backend_available
 #include "check_main.h"
 
 #include "aw.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 aw_loop *loop_from_args(int argc, char **argv, char *err, size_t errlen);
 
 static char err[256];
+
+/* The grader can pretend that io_uring is blocked here (as seccomp does
+ * in some containers), to see what loop_from_args says then. */
+static bool pretend_uring_blocked;
+static const char BLOCKED_WHY[] = "blocked by seccomp (the grader pretends)";
+
+int __real_aw_backend_available(aw_backend_kind kind, char *why, size_t len);
+
+int __wrap_aw_backend_available(aw_backend_kind kind, char *why, size_t len)
+{
+    if (pretend_uring_blocked && kind == AW_BACKEND_IO_URING) {
+        if (why && len > 0)
+            snprintf(why, len, "%s", BLOCKED_WHY);
+        return -ENOSYS;
+    }
+    return __real_aw_backend_available(kind, why, len);
+}
 
 /* Call it with a NULL-terminated list of arguments after the program
  * name; the returned loop is checked and closed by the caller. */
@@ -140,6 +159,24 @@ START_TEST(io_uring_when_it_can_run)
 }
 END_TEST
 
+START_TEST(io_uring_blocked)
+{
+    unsetenv("AW_BACKEND");
+    pretend_uring_blocked = true;
+    aw_loop *loop = from("--backend", "io_uring", NULL);
+    pretend_uring_blocked = false;
+    if (loop)
+        aw_loop_close(loop);
+    ck_assert_msg(loop == NULL && strstr(err, "io_uring is not available: ") &&
+                      strstr(err, BLOCKED_WHY),
+                  "with io_uring blocked (aw_backend_available says \"%s\"), "
+                  "--backend io_uring gave %s and err \"%s\"; expected NULL "
+                  "and \"io_uring is not available: %s\": ask "
+                  "aw_backend_available before making the loop",
+                  BLOCKED_WHY, loop ? "a loop" : "NULL", err, BLOCKED_WHY);
+}
+END_TEST
+
 START_TEST(small_error_buffer)
 {
     unsetenv("AW_BACKEND");
@@ -166,6 +203,7 @@ Suite *grade_suite(void)
     tcase_add_test(tc, default_follows_environment);
     tcase_add_test(tc, unknown_name_is_explained);
     tcase_add_test(tc, io_uring_when_it_can_run);
+    tcase_add_test(tc, io_uring_blocked);
     tcase_add_test(tc, small_error_buffer);
     suite_add_tcase(s, tc);
     return s;

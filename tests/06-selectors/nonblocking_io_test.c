@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -102,6 +104,52 @@ END_TEST
 /* Push 8 MiB through a pair with small buffers, alternating send_some and
  * reading what arrived: the sender sees partial sends and full buffers
  * (0), and every byte must arrive once, in order. */
+/* A signal that interrupts a blocking recv makes it fail with EINTR
+ * (no SA_RESTART here): recv_some must try again, not report it. */
+static void on_signal(int sig)
+{
+    (void)sig;
+}
+
+typedef struct {
+    pthread_t reader;
+    int fd;
+} interrupter;
+
+static void *interrupt_then_send(void *arg)
+{
+    interrupter *in = arg;
+    usleep(100 * 1000); /* the reader is blocked in recv by now */
+    pthread_kill(in->reader, SIGUSR1);
+    usleep(100 * 1000);
+    if (send(in->fd, "late", 4, MSG_NOSIGNAL) != 4)
+        perror("send");
+    return NULL;
+}
+
+START_TEST(recv_some_retries_after_a_signal)
+{
+    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    int fds[2];
+    loopback_pair(fds); /* blocking: recv waits, and a signal cuts it */
+    interrupter in = {.reader = pthread_self(), .fd = fds[1]};
+    pthread_t thread;
+    ck_assert_int_eq(pthread_create(&thread, NULL, interrupt_then_send, &in),
+                     0);
+    char buf[8];
+    ssize_t n = recv_some(fds[0], buf, sizeof buf);
+    pthread_join(thread, NULL);
+    ck_assert_msg(n == 4,
+                  "recv_some returned %zd, expected the 4 bytes sent after "
+                  "a signal interrupted its recv: on EINTR, call recv again",
+                  n);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 START_TEST(send_some_partial_writes)
 {
     enum { TOTAL = 8 << 20, SMALL_BUFFER = 64 << 10 };
@@ -221,6 +269,7 @@ Suite *grade_suite(void)
     tcase_add_test(tc, set_nonblocking_reports_errors);
     tcase_add_test(tc, recv_some_eagain_data_eof);
     tcase_add_test(tc, recv_some_reports_reset);
+    tcase_add_test(tc, recv_some_retries_after_a_signal);
     tcase_add_test(tc, send_some_partial_writes);
     tcase_add_test(tc, send_some_full_buffer_returns_zero);
     tcase_add_test(tc, send_some_to_closed_peer_is_an_error);

@@ -2,12 +2,15 @@
  * Grader for 06-selectors/poll_loop: a tiny event loop over poll(2), with
  * readers and timers, tested on pipes.
  */
-// grade-exports: mini_add_reader mini_call_later mini_loop_free mini_loop_new mini_loop_stop mini_remove_reader mini_run mini_run_once mini_time
+// grade-exports: mini_add_reader mini_call_later mini_loop_free mini_loop_new
+// mini_loop_stop mini_remove_reader mini_run mini_run_once mini_time
 // grade-sources: tests/06-selectors/loopback.c
+// grade-ldflags: -Wl,--wrap=poll
 #include "check_main.h"
 #include "loopback.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +29,28 @@ int mini_run_once(mini_loop *loop);
 
 static int fds_before;
 static mini_loop *loop;
+
+/* Every poll(2) the learner's loop makes goes through here, so that a
+ * test can compare its timeout with the time really left, whatever the
+ * machine's load does to the sleep itself. */
+static double poll_deadline;   /* mini_time() of the timer watched; 0: none */
+static int polls_too_short;    /* timeouts that end before the deadline */
+static double worst_shortfall; /* seconds, of the shortest of them */
+
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+    if (poll_deadline > 0 && timeout >= 0) {
+        double left = poll_deadline - mini_time();
+        if (left > 0 && timeout / 1000.0 + 2e-6 < left) {
+            polls_too_short++;
+            if (left - timeout / 1000.0 > worst_shortfall)
+                worst_shortfall = left - timeout / 1000.0;
+        }
+    }
+    return __real_poll(fds, n, timeout);
+}
 
 static void setup(void)
 {
@@ -161,6 +186,27 @@ START_TEST(sleeps_instead_of_spinning)
                   "poll's timeout from the earliest deadline, in whole "
                   "milliseconds rounded up",
                   passes);
+}
+END_TEST
+
+/* The same, seen from poll's side: a timeout rounded down ends before the
+ * deadline, and the loop wakes up early to find nothing due. */
+START_TEST(poll_timeout_reaches_the_deadline)
+{
+    int fired = 0;
+    /* 300.99 ms: rounded down, 300; up, 301. The deadline is taken just
+     * before the timer is made, so it is never later than the loop's. */
+    poll_deadline = mini_time() + 0.30099;
+    call_later_ok(0.30099, set_flag, &fired);
+    for (int passes = 0; !fired && passes < 100000; passes++)
+        ck_assert_int_ge(mini_run_once(loop), 0);
+    poll_deadline = 0;
+    ck_assert_msg(fired, "a 0.301 s timer never fired");
+    ck_assert_msg(polls_too_short == 0,
+                  "%d call(s) of poll had a timeout that ended up to %.3f ms "
+                  "before the timer was due: round the milliseconds up "
+                  "(a timeout of 0.30099 s is 301 ms, not 300)",
+                  polls_too_short, worst_shortfall * 1000);
 }
 END_TEST
 
@@ -435,6 +481,7 @@ Suite *grade_suite(void)
     tcase_add_test(tc, idle_reader_not_called);
     tcase_add_test(tc, timer_waits_until_due);
     tcase_add_test(tc, sleeps_instead_of_spinning);
+    tcase_add_test(tc, poll_timeout_reaches_the_deadline);
     tcase_add_test(tc, timers_fire_in_deadline_order);
     tcase_add_test(tc, timer_fires_once);
     tcase_add_test(tc, new_timers_wait_for_next_pass);

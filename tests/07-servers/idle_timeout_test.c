@@ -24,11 +24,12 @@ int timeout_echo_handler(aw_reader *reader, aw_writer *writer, void *config);
 static timeout_config config;
 static bool handler_started, handler_done;
 static int handler_rc;
+static bool aborted_at_return; /* the writer was closing when it returned */
 
 static void reset(void *ctx)
 {
     (void)ctx;
-    handler_started = handler_done = false;
+    handler_started = handler_done = aborted_at_return = false;
     handler_rc = 0;
 }
 
@@ -42,6 +43,7 @@ static int handler(aw_reader *reader, aw_writer *writer, void *arg)
     setsockopt(aw_writer_fd(writer), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     handler_started = true;
     handler_rc = timeout_echo_handler(reader, writer, &config);
+    aborted_at_return = aw_writer_is_closing(writer);
     handler_done = true;
     return handler_rc;
 }
@@ -96,6 +98,11 @@ static void idle(int port, void *ctx)
     double waited = aw_loop_time(aw_running_loop()) - start;
     client_expect_eof(c);
     client_close(c);
+    ck_assert_msg(handler_done && handler_rc == 0,
+                  "[%s] after \"idle timeout\" the handler returned %d (%s), "
+                  "expected 0: an idle client is not an error, the server "
+                  "just closes the connection",
+                  harness_backend, handler_rc, aw_strerror(handler_rc));
     /* The server's clock started a moment before ours: allow 0.1 s. */
     ck_assert_msg(waited >= 0.4,
                   "[%s] with idle_timeout 0.5 the server gave up after %.3f "
@@ -153,6 +160,11 @@ static void not_reading(int port, void *ctx)
                   "[%s] the handler gave up on a client that does not read "
                   "and returned %d (%s), expected AW_ETIMEDOUT",
                   harness_backend, handler_rc, aw_strerror(handler_rc));
+    ck_assert_msg(aborted_at_return,
+                  "[%s] the handler returned AW_ETIMEDOUT without aborting "
+                  "its writer: call aw_writer_abort before returning (what "
+                  "is buffered can never be delivered)",
+                  harness_backend);
     client_close(c);
 }
 
