@@ -197,6 +197,63 @@ START_TEST(cancelled_walker)
 }
 END_TEST
 
+/* Takes the values; once it has 6, lets the walker block on 7 (in the
+ * right half of the tree, under two right turns), cancels it, and goes
+ * on taking whatever comes until the walker ends. */
+typedef struct {
+    mailbox *box;
+    aw_task *walker;
+    int taken[16], n;
+} canceller;
+
+static void *take_then_cancel(void *arg)
+{
+    canceller *c = arg;
+    bool cancelled = false;
+    for (int turns = 0; turns < 1000; turns++) {
+        if (aw_future_done(aw_task_future(c->walker)))
+            break;
+        if (c->box->full) {
+            if (c->n < 16)
+                c->taken[c->n++] = c->box->value;
+            c->box->full = false;
+            if (c->box->value == 6 && !cancelled) {
+                aw_sleep(0); /* the walker puts 7, then waits for room */
+                aw_sleep(0);
+                aw_task_cancel(c->walker);
+                cancelled = true;
+                c->box->full = false; /* 7 is dropped: room from now on */
+            }
+        }
+        aw_sleep(0);
+    }
+    return NULL;
+}
+
+START_TEST(cancelled_deep_in_the_right_half)
+{
+    aw_loop *loop = aw_loop_new();
+    node *root = balanced(1, 10);
+    mailbox box = {0, false};
+    walk w = {root, &box};
+    aw_task *walker = aw_task_create(loop, walk_tree, &w, "walker");
+    canceller c = {.box = &box, .walker = walker};
+    aw_task *taker = aw_task_create(loop, take_then_cancel, &c, "taker");
+    aw_loop_run_until_complete(loop, aw_task_future(taker));
+    aw_task_release(taker);
+    bool ended = aw_future_done(aw_task_future(walker));
+    aw_loop_shutdown(loop);
+    ck_assert_msg(ended && aw_task_state_of(walker) == AW_TASK_CANCELLED,
+                  "the walker was cancelled while it waited to put 7 (in "
+                  "the right subtree of 6, in the right subtree of the "
+                  "root), but it %s: pass the error up from every recursive "
+                  "call, the right subtree's too, and stop",
+                  !ended ? "did not end" : "went on and ended normally");
+    aw_task_release(walker);
+    free_tree(root);
+}
+END_TEST
+
 Suite *grade_suite(void)
 {
     Suite *s = suite_create("01-coroutines/tree_walker");
@@ -207,6 +264,7 @@ Suite *grade_suite(void)
     tcase_add_test(tc, big_tree);
     tcase_add_test(tc, deep_tree);
     tcase_add_test(tc, cancelled_walker);
+    tcase_add_test(tc, cancelled_deep_in_the_right_half);
     suite_add_tcase(s, tc);
     return s;
 }
