@@ -315,5 +315,6 @@ aw_future *aw_shield(aw_future *inner);
 #include "aw_system.h"     /* datagrams, Unix sockets, signals, processes */
 #include "aw_taskgroup.h"  /* task groups */
 #include "aw_timeout.h"    /* time limits as scopes */
+#include "aw_wait.h"       /* wait for some of many futures */
 
 #endif
