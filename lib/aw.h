@@ -308,13 +308,14 @@ aw_future *aw_gather_with(aw_loop *loop, aw_future *const *futures, size_t n,
 aw_future *aw_shield(aw_future *inner);
 
 /* The rest of the interface, one header per area. */
-#include "aw_introspect.h" /* all tasks, task dumps, debug mode, tracing */
-#include "aw_io.h"         /* sockets, streams, servers */
-#include "aw_queue.h"      /* FIFO, LIFO and priority queues */
-#include "aw_sync.h"       /* locks, events, semaphores, conditions */
-#include "aw_system.h"     /* datagrams, Unix sockets, signals, processes */
-#include "aw_taskgroup.h"  /* task groups */
-#include "aw_timeout.h"    /* time limits as scopes */
-#include "aw_wait.h"       /* wait for some of many futures */
+#include "aw_as_completed.h" /* futures in the order they finish */
+#include "aw_introspect.h"   /* all tasks, task dumps, debug mode, tracing */
+#include "aw_io.h"           /* sockets, streams, servers */
+#include "aw_queue.h"        /* FIFO, LIFO and priority queues */
+#include "aw_sync.h"         /* locks, events, semaphores, conditions */
+#include "aw_system.h"       /* datagrams, Unix sockets, signals, processes */
+#include "aw_taskgroup.h"    /* task groups */
+#include "aw_timeout.h"      /* time limits as scopes */
+#include "aw_wait.h"         /* wait for some of many futures */
 
 #endif
