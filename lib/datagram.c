@@ -8,9 +8,38 @@
  * Both wait the readiness way (io.c), which every backend supports.
  */
 #include "io_internal.h"
+#include "sync_internal.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Introspection's line for a task waiting in aw_recvfrom or aw_sendto;
+ * the object is the descriptor itself. */
+static void describe_receive(const void *fd, char *buf, size_t len)
+{
+    snprintf(buf, len, "a datagram on fd %d", (int)(intptr_t)fd);
+}
+
+static void describe_send(const void *fd, char *buf, size_t len)
+{
+    snprintf(buf, len, "room to send a datagram on fd %d", (int)(intptr_t)fd);
+}
+
+static const aw__wait_reason receiving = {describe_receive, NULL};
+static const aw__wait_reason sending = {describe_send, NULL};
+
+/* A readiness wait, named for introspection. */
+static int wait_for(aw_task *t, int fd, int event, const aw__wait_reason *why)
+{
+    t->wait_reason = why;
+    t->wait_object = (const void *)(intptr_t)fd;
+    int rc = aw__io_wait(t, fd, event, false);
+    t->wait_reason = NULL;
+    t->wait_object = NULL;
+    return rc;
+}
 
 int aw_udp_open(const char *host, int port)
 {
@@ -70,7 +99,7 @@ ssize_t aw_sendto(int fd, const void *buf, size_t len,
         if (!would_block(err))
             return aw__fail(-err, "aw_sendto: fd %d: %s", fd,
                             aw_strerror(-err));
-        int rc = aw__io_wait(t, fd, AW_WRITABLE, false);
+        int rc = wait_for(t, fd, AW_WRITABLE, &sending);
         if (rc != 0)
             return rc;
     }
@@ -103,7 +132,7 @@ ssize_t aw_recvfrom(int fd, void *buf, size_t len, struct sockaddr *addr,
         if (!would_block(err))
             return aw__fail(-err, "aw_recvfrom: fd %d: %s", fd,
                             aw_strerror(-err));
-        int rc = aw__io_wait(t, fd, AW_READABLE, false);
+        int rc = wait_for(t, fd, AW_READABLE, &receiving);
         if (rc != 0)
             return rc;
     }

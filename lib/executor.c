@@ -23,6 +23,7 @@
 #include "threads.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +53,22 @@ static void job_done(void *arg)
     aw_future_release(job->future);
     free(job);
     aw__threads_release(th->loop, th);
+}
+
+/* A job's future is cancelled: the thread goes on (nothing to undo); the
+ * hook's presence is what marks the future as a job's. */
+static void job_future_cancelled(aw_future *f, void *arg)
+{
+    (void)f;
+    (void)arg;
+}
+
+bool aw__executor_describe(const aw_future *f, char *buf, size_t len)
+{
+    if (f->on_cancel != job_future_cancelled)
+        return false;
+    snprintf(buf, len, "a job in a worker thread (aw_to_thread)");
+    return true;
 }
 
 void aw__executor_drop_item(aw_callback fn, void *arg)
@@ -141,6 +158,8 @@ aw_future *aw_to_thread(aw_loop *loop, aw_thread_fn fn, void *arg)
     }
     *job =
         (aw_job){.fn = fn, .arg = arg, .future = aw_future_retain(f), .th = th};
+    f->on_cancel = job_future_cancelled; /* introspection names it */
+    f->on_cancel_arg = job;
     int rc = size_pool(th);
     bool held = rc == 0 && (rc = aw__threads_hold(loop, th)) == 0;
     pthread_mutex_lock(&th->lock);

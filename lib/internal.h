@@ -337,6 +337,9 @@ int aw__deadlock_report(aw_loop *loop);
  * watching its child processes (subprocess.c). */
 void aw__signals_loop_closing(aw_loop *loop);
 void aw__subprocess_loop_closing(aw_loop *loop);
+/* Introspection: is f the future of an aw_to_thread job? Then a line
+ * saying so goes into buf (executor.c). */
+bool aw__executor_describe(const aw_future *f, char *buf, size_t len);
 /* aw_loop_close: stop the executor, waiting for its running jobs, and
  * close the channel from other threads (threadsafe.c). */
 void aw__threads_loop_closing(aw_loop *loop);

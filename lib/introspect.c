@@ -210,15 +210,18 @@ char *aw_task_describe_awaiting(const aw_task *t, char *buf, size_t len)
                left > 0 ? (double)left / 1e9 : 0.0);
         break;
     }
-    case AW_AWAITS_FUTURE:
+    case AW_AWAITS_FUTURE: {
+        char what[200];
         if (t->wait_reason) { /* "lock 'db' held by task 'a' (#1)" */
-            char what[200];
             t->wait_reason->describe(t->wait_object, what, sizeof what);
+            append(buf, len, &used, "%s", what);
+        } else if (aw__executor_describe(f, what, sizeof what)) {
             append(buf, len, &used, "%s", what);
         } else {
             append(buf, len, &used, "future %p", (void *)f);
         }
         break;
+    }
     }
     return buf;
 }

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include "io_internal.h"
+#include "sync_internal.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -361,6 +362,15 @@ int aw_subprocess_returncode(const aw_subprocess *p, int *status)
     return 0;
 }
 
+/* Introspection's line for a task in aw_subprocess_wait. */
+static void describe_child(const void *object, char *buf, size_t len)
+{
+    const aw_subprocess *p = object;
+    snprintf(buf, len, "child process %d to exit", (int)p->pid);
+}
+
+static const aw__wait_reason waiting_for_child = {describe_child, NULL};
+
 int aw_subprocess_wait(aw_subprocess *p, int *status)
 {
     aw_task *t = aw__task_require("aw_subprocess_wait");
@@ -376,7 +386,11 @@ int aw_subprocess_wait(aw_subprocess *p, int *status)
     /* A cancelled wait leaves the child running, as in asyncio; the loop
      * still reaps it when it exits. */
     while (!try_reap(p)) {
+        t->wait_reason = &waiting_for_child;
+        t->wait_object = p;
         int rc = aw__waitlist_wait(&p->exit_waiters, t);
+        t->wait_reason = NULL;
+        t->wait_object = NULL;
         if (rc != 0)
             return rc;
     }

@@ -154,15 +154,26 @@ static void cancel_it(void *task)
     aw_task_cancel(task);
 }
 
+static char described[200];
+
+static void describe_it(void *task)
+{
+    aw_task_describe_awaiting(task, described, sizeof described);
+}
+
 START_TEST(cancelled_receive_lets_go)
 {
     aw_loop *loop = new_loop();
     waiting w = {.fd = aw_udp_open(NULL, 0), .rc = 1};
     ck_assert_int_ge(w.fd, 0);
     aw_task *t = aw_task_create(loop, receive_forever, &w, "receiver");
+    aw_call_later(loop, 0.005, describe_it, t);
     aw_call_later(loop, 0.01, cancel_it, t);
     aw_loop_run_until_complete(loop, aw_task_future(t));
     ck_assert_int_eq(w.rc, AW_ECANCELLED);
+    char want[64];
+    snprintf(want, sizeof want, "a datagram on fd %d", w.fd);
+    ck_assert_str_eq(described, want); /* introspection names the wait */
     aw_loop_stats stats;
     aw_loop_get_stats(loop, &stats);
     ck_assert_msg(stats.watched_fds == 0, "the loop still watches %zu fd(s)",

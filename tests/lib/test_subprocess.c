@@ -116,6 +116,11 @@ static void *cancel_a_wait_then_terminate(void *arg)
     waiting *w = arg;
     aw_task *waiter = aw_task_create(aw_running_loop(), wait_task, w, "waiter");
     aw_sleep(0.05);
+    char what[100], want[100];
+    aw_task_describe_awaiting(waiter, what, sizeof what);
+    snprintf(want, sizeof want, "child process %d to exit",
+             (int)aw_subprocess_pid(w->proc));
+    TASK_ASSERT(strcmp(what, want) == 0, "introspection says \"%s\"", what);
     aw_task_cancel(waiter);
     aw_await(aw_task_future(waiter), NULL);
     aw_task_release(waiter);

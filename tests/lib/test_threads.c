@@ -223,6 +223,10 @@ static void *cancel_then_open(void *arg)
     aw_task *t = aw_task_create(aw_running_loop(), await_job, c, "awaiter");
     while (atomic_load(&c->g.entered) == 0)
         aw_sleep(0.001);
+    char what[100];
+    aw_task_describe_awaiting(t, what, sizeof what);
+    TASK_ASSERT(strstr(what, "worker thread") != NULL,
+                "introspection says \"%s\"", what);
     aw_task_cancel(t);
     aw_await(aw_task_future(t), NULL);
     aw_task_release(t);
