@@ -760,7 +760,9 @@ show_first_failure() {
             echo "... ($((total - DETAIL_LINES)) more lines: the full text is in $dir/details.txt)"
         fi
     fi
-    [[ -n ${HINTS[i]} ]] && echo "Hint: ${HINTS[i]}"
+    # The section to read and the way to the first hint, never the hint
+    # itself: hints unfold one level at a time (make hint, hints.sh).
+    source tests/grade/hints.sh && failure_advice "${NAMES[i]}"
     echo "File: $SRC/${NAMES[i]}.c"
     echo "Again: make grade EX=${NAMES[i]}${SRC_ARG}"
 }
