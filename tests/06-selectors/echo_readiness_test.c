@@ -7,7 +7,9 @@
  * clients run in a second thread with plain blocking sockets (with
  * timeouts), and tell the loop they are done through a pipe.
  */
-// grade-exports: conn_close conn_new echo_on_acceptable echo_on_readable echo_on_writable echo_server_close echo_server_connections echo_server_start
+// grade-exports: conn_close conn_new echo_on_acceptable echo_on_readable
+// grade-exports: echo_on_writable echo_server_close echo_server_connections
+// grade-exports: echo_server_start
 // grade-sources: tests/06-selectors/loopback.c
 // grade-ldflags: -lpthread
 #include "check_main.h"

@@ -4,7 +4,8 @@
  * same loop. Times are real; only lower bounds are tight, upper bounds
  * have seconds of margin.
  */
-// grade-exports: work_server_clients work_server_free work_server_port work_server_shutdown work_server_start
+// grade-exports: work_server_clients work_server_free work_server_port
+// grade-exports: work_server_shutdown work_server_start
 // grade-sources: tests/06-selectors/loopback.c
 // grade-sources: tests/07-servers/server_harness.c
 #include "check_main.h"
