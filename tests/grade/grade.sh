@@ -976,13 +976,16 @@ for ((k = NEXT; k < ${#SELECTED[@]}; k++)); do
 done
 print_ready
 
+# The results first: a reader of our output that goes away early (a
+# pager, `| head`) must not cost them.
+write_json
+write_tap
+trap '' PIPE
 $TTY && printf '\r\e[K'
 progress_bar
 echo
 [[ -n $FIRST_FAIL ]] && show_first_failure
 [[ -n $EX && $FAILED == 0 && $PASSED -gt 0 ]] && show_solution
-write_json
-write_tap
 skipped_note=""
 ((SKIPPED > 0)) && skipped_note=", $SKIPPED skipped"
 echo "grade: $PASSED passed, $FAILED failed$skipped_note"
