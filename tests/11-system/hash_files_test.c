@@ -263,7 +263,7 @@ Suite *grade_suite(void)
 {
     Suite *s = suite_create("hash_files");
     TCase *tc = tcase_create("hash_files");
-    tcase_set_timeout(tc, 30);
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, files_of_every_size);
     tcase_add_test(tc, one_at_a_time);
     tcase_add_test(tc, many_files_few_at_once);

@@ -57,7 +57,8 @@ static int read_pids(pid_t *pids, int max)
 }
 
 typedef struct {
-    const char *body; /* shell code; $D is the test's directory */
+    const char *before; /* shell code run before the pid is written */
+    const char *body;   /* shell code; $D is the test's directory */
     int max_restarts;
     int stop_signal; /* raised once a child runs; 0: none */
     /* what must come out, on every backend */
@@ -103,8 +104,10 @@ static void run_on(aw_backend_kind kind)
 {
     run *r = current;
     make_dir();
-    snprintf(command, sizeof command, "D=%s; echo $$ >> $D/pids; %s", dir,
-             r->body);
+    /* The pid is written after `before`, so that a stop signal raised
+     * once it is there finds the child ready (a trap already set). */
+    snprintf(command, sizeof command, "D=%s; %secho $$ >> $D/pids; %s", dir,
+             r->before ? r->before : "", r->body);
     r->done = false;
     aw_loop *loop = loop_on(kind, false);
     int fds = open_fds();
@@ -249,7 +252,8 @@ END_TEST
 
 START_TEST(a_child_that_ignores_sigterm_is_killed)
 {
-    run r = {.body = "trap '' TERM; exec sleep 30",
+    run r = {.before = "trap '' TERM; ",
+             .body = "exec sleep 30",
              .max_restarts = 3,
              .stop_signal = SIGTERM};
     r.want_rc = 0;
