@@ -43,7 +43,7 @@ enum {
     RING_ENTRIES = 1024, /* SQEs per batch before we must submit early */
     BUFFER_COUNT = 2048, /* provided buffers at most (a power of two) ... */
     BUFFER_SIZE = 4096,  /* ... of this many bytes each */
-    BUFFER_START = 64,   /* handed to the kernel at first */
+    BUFFER_START = 128,  /* handed to the kernel at first (512 KiB) */
     REAP_BATCH = 64,     /* CQEs copied out of the ring at a time */
     SUBMIT_EARLY = 64    /* queued SQEs that are submitted without delay */
 };
