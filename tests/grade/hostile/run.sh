@@ -351,14 +351,20 @@ echo "grade-hostile: ${#runs[@]} runs of ${#ATTACKS[@]} attacks, ${HOSTILE_JOBS:
 printf '%s\n' "${runs[@]}" |
     xargs -P "${HOSTILE_JOBS:-3}" -L 1 bash "$HERE/run.sh" --one
 
-passed=0 failed=0
+passed=0 failed=0 gaps=0
 for r in "${runs[@]}"; do
     f=$WORK/${r// /.}.result
     if [[ -f $f ]]; then
-        cat "$f"
         if [[ $(head -c 4 "$f") == "ok  " ]]; then
+            cat "$f"
             passed=$((passed + 1))
+        elif has_flag "${r%% *}" known-gap; then
+            # Not caught, and known not to be: counted apart, never as a
+            # pass, and named on every run (tests/grade/README.md says why).
+            echo "GAP  $(cut -c6- "$f")"
+            gaps=$((gaps + 1))
         else
+            cat "$f"
             failed=$((failed + 1))
         fi
     else
@@ -366,5 +372,6 @@ for r in "${runs[@]}"; do
         failed=$((failed + 1))
     fi
 done
-echo "grade-hostile: $passed passed, $failed failed"
+((gaps == 0)) || echo "grade-hostile: $gaps known gap(s), not caught: see the GAP lines"
+echo "grade-hostile: $passed passed, $failed failed, $gaps skipped"
 ((failed == 0))
